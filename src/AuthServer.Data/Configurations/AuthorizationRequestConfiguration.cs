@@ -1,0 +1,21 @@
+using AuthServer.Data.Entities;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace AuthServer.Data.Configurations;
+
+internal sealed class AuthorizationRequestConfiguration : IEntityTypeConfiguration<AuthorizationRequest>
+{
+    public void Configure(EntityTypeBuilder<AuthorizationRequest> builder)
+    {
+        builder.ToTable("authorization_requests");
+        builder.Property(r => r.RedirectUri).HasMaxLength(2048);
+        builder.Property(r => r.State).HasMaxLength(1024);
+        builder.Property(r => r.CodeChallenge).HasMaxLength(128);
+        builder.Property(r => r.Nonce).HasMaxLength(1024);
+        builder.Property(r => r.Scope).HasMaxLength(1024);
+        builder.Property(r => r.ProtocolQuery).HasMaxLength(8192);
+        builder.HasOne<Organization>().WithMany().HasForeignKey(r => r.OrganizationId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasIndex(r => r.ExpiresAt);
+    }
+}

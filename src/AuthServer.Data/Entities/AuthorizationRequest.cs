@@ -1,0 +1,35 @@
+namespace AuthServer.Data.Entities;
+
+/// <summary>Which protocol face started a sign-in.</summary>
+public enum AuthorizationFace
+{
+    /// <summary>The CentralAuth-style GET /login.</summary>
+    CentralAuth = 0,
+
+    /// <summary>The standard /connect/authorize endpoint.</summary>
+    OpenIdConnect = 1,
+}
+
+/// <summary>
+/// One validated authorization request, whichever face it came from. Login methods (emailed code,
+/// passkey) run against it; it is persisted so a sign-in can finish on another server instance.
+/// </summary>
+public sealed class AuthorizationRequest
+{
+    public Guid Id { get; set; }
+    public Guid OrganizationId { get; set; }
+    public AuthorizationFace Face { get; set; }
+    public required string RedirectUri { get; set; }
+    public required string State { get; set; }
+    public required string CodeChallenge { get; set; }
+    public string? Nonce { get; set; }
+    public string? Scope { get; set; }
+    public bool Affirm { get; set; }
+    public bool Embed { get; set; }
+
+    /// <summary>For the OIDC face: the original query, replayed to OpenIddict once the user is signed in.</summary>
+    public string? ProtocolQuery { get; set; }
+
+    public DateTimeOffset Created { get; set; }
+    public DateTimeOffset ExpiresAt { get; set; }
+}

@@ -1,0 +1,157 @@
+using System.Net.Sockets;
+using System.Text.Json;
+using Npgsql;
+
+namespace AuthServer.Errors;
+
+/// <summary>
+/// The one place where failures become responses. Thrown catalog errors and bad requests keep their
+/// code; an unreachable database is 503 serviceUnavailable; anything else is a bug: logged with the
+/// trace id and answered as genericError without internals.
+/// </summary>
+public sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<ErrorHandlingMiddleware> logger, IErrorPageRenderer pages)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        try
+        {
+            await next(context);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away; there is nobody to answer.
+        }
+        catch (Exception exception)
+        {
+            var error = Classify(exception);
+            if (error.Status >= 500)
+            {
+                logger.LogError(exception, "Request failed with {ErrorCode} (trace {TraceId})", error.Code, ErrorResponses.TraceId(context));
+            }
+            else
+            {
+                logger.LogInformation("Request rejected with {ErrorCode}: {Reason}", error.Code, exception.Message);
+            }
+
+            if (context.Response.HasStarted)
+            {
+                // Too late for a clean answer: abort rather than send half a body.
+                context.Abort();
+                return;
+            }
+
+            await WriteAsync(context, error);
+        }
+    }
+
+    private Task WriteAsync(HttpContext context, AuthError error)
+    {
+        if (context.Request.Path.StartsWithSegments("/connect"))
+        {
+            return WriteOAuthErrorAsync(context, error);
+        }
+
+        if (IsPageRequest(context))
+        {
+            return pages.RenderAsync(context, error);
+        }
+
+        return ErrorResponses.WriteAsync(context, error);
+    }
+
+    /// <summary>Pages (not /api) that a browser asked for get an HTML error page instead of JSON.</summary>
+    private static bool IsPageRequest(HttpContext context) =>
+        !context.Request.Path.StartsWithSegments("/api")
+        && context.Request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase);
+
+    private static async Task WriteOAuthErrorAsync(HttpContext context, AuthError error)
+    {
+        // The /connect/* endpoints keep RFC 6749's error format: standard clients parse it.
+        context.Response.Clear();
+        context.Response.StatusCode = error.Status;
+        context.Response.Headers.CacheControl = "no-store";
+        if (error.RetryAfterSeconds is { } retryAfter)
+        {
+            context.Response.Headers.RetryAfter = retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        var code = error.Status == 503 ? "temporarily_unavailable" : error.Status >= 500 ? "server_error" : "invalid_request";
+        await context.Response.WriteAsJsonAsync(new Dictionary<string, string> { ["error"] = code, ["error_description"] = error.Message });
+    }
+
+    internal static AuthError Classify(Exception exception)
+    {
+        switch (exception)
+        {
+            case AuthErrorException authError:
+                return authError.Error;
+            case BadHttpRequestException badRequest:
+                return FromBadRequest(badRequest);
+        }
+
+        return IsDatabaseUnavailable(exception) ? AuthError.ServiceUnavailable() : AuthError.Generic();
+    }
+
+    private static AuthError FromBadRequest(BadHttpRequestException exception)
+    {
+        if (FindInner<JsonException>(exception) is { } json)
+        {
+            var location = string.IsNullOrEmpty(json.Path) ? "$" : json.Path;
+            return AuthError.EntityInvalid(location, "The JSON body is malformed or has a value of the wrong type.");
+        }
+
+        if (exception.Message.StartsWith("Required parameter", StringComparison.Ordinal))
+        {
+            // "Required parameter \"Type name\" was not provided from ..."
+            var parts = exception.Message.Split('"');
+            var name = parts.Length > 1 ? parts[1].Split(' ').Last() : "body";
+            return AuthError.MissingFields(name);
+        }
+
+        if (exception.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return AuthError.EntityInvalid("body", "The request body is too large.");
+        }
+
+        return AuthError.EntityInvalid("request", "The request could not be read.");
+    }
+
+    /// <summary>
+    /// True when the failure is the database being unreachable (stopped, restarting, network cut,
+    /// pool exhausted by a hang), as opposed to a bug in a query.
+    /// </summary>
+    internal static bool IsDatabaseUnavailable(Exception exception)
+    {
+        for (var current = exception; current is not null; current = current.InnerException)
+        {
+            switch (current)
+            {
+                case PostgresException postgres:
+                    // Class 08 is connection exceptions; 57P0x is shutdown / cannot connect now; 53 is insufficient resources.
+                    return postgres.SqlState.StartsWith("08", StringComparison.Ordinal)
+                        || postgres.SqlState.StartsWith("57P", StringComparison.Ordinal)
+                        || postgres.SqlState.StartsWith("53", StringComparison.Ordinal);
+                case NpgsqlException npgsql when npgsql.IsTransient:
+                case SocketException:
+                case TimeoutException:
+                case System.IO.EndOfStreamException:
+                    return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static T? FindInner<T>(Exception exception) where T : Exception
+    {
+        for (var current = exception.InnerException; current is not null; current = current.InnerException)
+        {
+            if (current is T match)
+            {
+                return match;
+            }
+        }
+
+        return null;
+    }
+}

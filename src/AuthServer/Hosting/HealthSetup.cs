@@ -1,0 +1,52 @@
+using AuthServer.Data;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace AuthServer.Hosting;
+
+public static class HealthSetup
+{
+    private const string ReadyTag = "ready";
+
+    public static IServiceCollection AddAuthHealthChecks(this IServiceCollection services)
+    {
+        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: [ReadyTag]);
+        return services;
+    }
+
+    /// <summary>/health/live: the process answers. /health/ready: it can serve, its database included.</summary>
+    public static IEndpointRouteBuilder MapAuthHealthChecks(this IEndpointRouteBuilder app)
+    {
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteAsync });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag), ResponseWriter = WriteAsync });
+        return app;
+    }
+
+    private static Task WriteAsync(HttpContext context, HealthReport report)
+    {
+        context.Response.Headers.CacheControl = "no-store";
+        return context.Response.WriteAsJsonAsync(new
+        {
+            status = report.Status.ToString(),
+            checks = report.Entries.ToDictionary(e => e.Key, e => e.Value.Status.ToString()),
+        });
+    }
+
+    private sealed class DatabaseHealthCheck(AuthDbContext db) : IHealthCheck
+    {
+        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        {
+            try
+            {
+                return await db.Database.CanConnectAsync(cancellationToken)
+                    ? HealthCheckResult.Healthy()
+                    : HealthCheckResult.Unhealthy("The database is not reachable.");
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                return HealthCheckResult.Unhealthy("The database is not reachable.");
+            }
+        }
+    }
+}

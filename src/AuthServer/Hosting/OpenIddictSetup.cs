@@ -1,0 +1,50 @@
+using AuthServer.Data;
+using Microsoft.Extensions.Options;
+using OpenIddict.Server;
+using OpenIddict.Server.AspNetCore;
+
+namespace AuthServer.Hosting;
+
+public static class OpenIddictSetup
+{
+    /// <summary>The standard OAuth 2.0 / OpenID Connect face, read top to bottom.</summary>
+    public static IServiceCollection AddAuthOpenIddict(this IServiceCollection services)
+    {
+        services.AddOpenIddict()
+            // Applications, authorizations, scopes and tokens live in our PostgreSQL database.
+            .AddCore(core => core.UseEntityFrameworkCore().UseDbContext<AuthDbContext>())
+            .AddServer(options =>
+            {
+                options.SetAuthorizationEndpointUris("connect/authorize")
+                    .SetTokenEndpointUris("connect/token")
+                    .SetUserInfoEndpointUris("connect/userinfo")
+                    .SetIntrospectionEndpointUris("connect/introspect")
+                    .SetRevocationEndpointUris("connect/revoke")
+                    .SetEndSessionEndpointUris("connect/endsession");
+
+                // Authorization code (with PKCE, required for every client), refresh tokens, machine clients.
+                options.AllowAuthorizationCodeFlow().RequireProofKeyForCodeExchange();
+                options.AllowRefreshTokenFlow();
+                options.AllowClientCredentialsFlow();
+
+                options.RegisterScopes("openid", "email", "profile", "offline_access");
+
+                // Access tokens are plain signed JWTs so resource servers can validate them with the JWKS.
+                options.DisableAccessTokenEncryption();
+
+                options.UseAspNetCore().EnableStatusCodePagesIntegration();
+            });
+
+        // The issuer is the public base URL, so tokens name the same issuer on every instance.
+        services.AddOptions<OpenIddictServerOptions>().Configure<IOptions<ServerOptions>>((options, server) =>
+            options.Issuer = server.Value.PublicBaseUri);
+
+        // Note: plain http is accepted only when the public URL itself is http (local development).
+        services.AddOptions<OpenIddictServerAspNetCoreOptions>().Configure<IOptions<ServerOptions>>((options, server) =>
+            options.DisableTransportSecurityRequirement = server.Value.PublicBaseUri.Scheme == Uri.UriSchemeHttp);
+
+        // Keys come from ServerKeyRing (certificate files or database), loaded at start-up.
+        services.AddSingleton<IConfigureOptions<OpenIddictServerOptions>, ConfigureOpenIddictKeys>();
+        return services;
+    }
+}

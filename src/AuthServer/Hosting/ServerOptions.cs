@@ -1,0 +1,50 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace AuthServer.Hosting;
+
+/// <summary>Section "Server": how the server is reached and how it starts.</summary>
+public sealed class ServerOptions
+{
+    public const string Section = "Server";
+
+    /// <summary>The public base URL (scheme, host, port) browsers and apps use; it is the token issuer.</summary>
+    [Required]
+    public string PublicBaseUrl { get; set; } = "http://localhost:5080";
+
+    /// <summary>Apply pending migrations at start (under an advisory lock, so several instances may start at once).</summary>
+    public bool ApplyMigrationsAtStartup { get; set; } = true;
+
+    /// <summary>How long start-up waits for the database before giving up.</summary>
+    public int DatabaseStartupTimeoutSeconds { get; set; } = 60;
+
+    public Uri PublicBaseUri => new(PublicBaseUrl.TrimEnd('/') + "/");
+
+    /// <summary>The public origin, scheme://host[:port], without a trailing slash.</summary>
+    public string PublicOrigin => PublicBaseUri.GetLeftPart(UriPartial.Authority);
+}
+
+/// <summary>Section "Keys": token signing and encryption certificates for production.</summary>
+public sealed class KeyOptions
+{
+    public const string Section = "Keys";
+
+    /// <summary>A PKCS#12 file with the token signing certificate; when unset, a key is generated once and kept in the database.</summary>
+    public string? SigningCertificatePath { get; set; }
+    public string? SigningCertificatePassword { get; set; }
+
+    /// <summary>A PKCS#12 file with the token encryption certificate; when unset, a key is generated once and kept in the database.</summary>
+    public string? EncryptionCertificatePath { get; set; }
+    public string? EncryptionCertificatePassword { get; set; }
+}
+
+/// <summary>Section "Demo": what the run command sets up for a newcomer.</summary>
+public sealed class DemoOptions
+{
+    public const string Section = "Demo";
+
+    /// <summary>Create a demo organization on first start and print its credentials.</summary>
+    public bool CreateOrganization { get; set; }
+
+    /// <summary>The origin whitelisted for the demo organization (an app running on the developer's machine).</summary>
+    public string AppOrigin { get; set; } = "http://localhost:3000";
+}

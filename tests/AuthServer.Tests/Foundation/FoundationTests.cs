@@ -1,0 +1,85 @@
+using System.Net;
+using System.Text.Json;
+using AuthServer.Errors;
+using AuthServer.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+
+namespace AuthServer.Tests.Foundation;
+
+public sealed class FoundationTests(ServerFixture fixture) : IClassFixture<ServerFixture>
+{
+    [Fact]
+    public async Task Migrations_apply_to_an_empty_database_and_leave_nothing_pending()
+    {
+        var (applied, pending) = await fixture.Factory.WithDbAsync(async db =>
+            ((await db.Database.GetAppliedMigrationsAsync()).ToList(), (await db.Database.GetPendingMigrationsAsync()).ToList()));
+
+        Assert.NotEmpty(applied);
+        Assert.Empty(pending);
+    }
+
+    [Fact]
+    public async Task Model_has_no_changes_without_a_migration()
+    {
+        var changed = await fixture.Factory.WithDbAsync(db => Task.FromResult(db.Database.HasPendingModelChanges()));
+
+        Assert.False(changed, "The EF model changed without a migration: run dotnet ef migrations add <Name> --project migrations --startup-project migrations");
+    }
+
+    [Fact]
+    public async Task Discovery_document_names_the_issuer_endpoints_and_jwks()
+    {
+        using var client = fixture.CreateClient();
+
+        var discovery = JsonDocument.Parse(await client.GetStringAsync("/.well-known/openid-configuration")).RootElement;
+
+        Assert.Equal(AuthServerFactory.PublicBaseUrl + "/", discovery.GetProperty("issuer").GetString());
+        Assert.EndsWith("/connect/authorize", discovery.GetProperty("authorization_endpoint").GetString());
+        Assert.EndsWith("/connect/token", discovery.GetProperty("token_endpoint").GetString());
+        Assert.Contains("S256", discovery.GetProperty("code_challenge_methods_supported").EnumerateArray().Select(e => e.GetString()));
+        var jwks = JsonDocument.Parse(await client.GetStringAsync("/.well-known/jwks")).RootElement;
+        var key = Assert.Single(jwks.GetProperty("keys").EnumerateArray());
+        Assert.Equal("RS256", key.GetProperty("alg").GetString());
+    }
+
+    [Fact]
+    public async Task Unknown_route_under_api_is_entityMissing()
+    {
+        using var client = fixture.CreateClient();
+
+        var response = await client.GetAsync("/api/v1/does-not-exist");
+
+        await response.AssertErrorAsync(HttpStatusCode.NotFound, "entityMissing");
+    }
+
+    [Fact]
+    public async Task Error_catalog_is_published_with_status_and_retry_guidance()
+    {
+        using var client = fixture.CreateClient();
+
+        var catalog = JsonDocument.Parse(await client.GetStringAsync("/api/v1/errors")).RootElement.EnumerateArray().ToList();
+
+        Assert.Equal(ErrorCatalog.All.Count, catalog.Count);
+        var unavailable = catalog.Single(e => e.GetProperty("code").GetString() == "serviceUnavailable");
+        Assert.Equal(503, unavailable.GetProperty("status").GetInt32());
+        Assert.True(unavailable.GetProperty("retryable").GetBoolean());
+        Assert.Equal(401, catalog.Single(e => e.GetProperty("code").GetString() == "sessionInactive").GetProperty("status").GetInt32());
+    }
+
+    [Fact]
+    public void Catalog_codes_are_unique() =>
+        Assert.Equal(ErrorCatalog.All.Count, ErrorCatalog.All.Select(e => e.Code).Distinct().Count());
+
+    [Theory]
+    [InlineData("/health/live")]
+    [InlineData("/health/ready")]
+    public async Task Health_endpoints_answer_healthy(string path)
+    {
+        using var client = fixture.CreateClient();
+
+        var response = await client.GetAsync(path);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("Healthy", JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("status").GetString());
+    }
+}

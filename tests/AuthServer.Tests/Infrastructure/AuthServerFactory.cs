@@ -1,0 +1,42 @@
+using AuthServer.Data;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AuthServer.Tests.Infrastructure;
+
+/// <summary>The real server (Program) on a real PostgreSQL database, in process.</summary>
+public sealed class AuthServerFactory(string connectionString, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
+    : WebApplicationFactory<Program>
+{
+    public const string PublicBaseUrl = "http://localhost";
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        var values = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:AuthDb"] = connectionString,
+            ["Server:PublicBaseUrl"] = PublicBaseUrl,
+            ["Logging:Format"] = "simple",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            values[key] = value;
+        }
+
+        builder.ConfigureAppConfiguration(configuration => configuration.AddInMemoryCollection(values));
+        if (services is not null)
+        {
+            builder.ConfigureServices(services);
+        }
+    }
+
+    /// <summary>A scope to reach the database and services directly, for arranging and asserting.</summary>
+    public async Task<T> WithDbAsync<T>(Func<AuthDbContext, Task<T>> action)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        return await action(scope.ServiceProvider.GetRequiredService<AuthDbContext>());
+    }
+}
