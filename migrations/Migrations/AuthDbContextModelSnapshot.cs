@@ -212,6 +212,9 @@ namespace AuthServer.Migrations.Migrations
                         .HasMaxLength(1024)
                         .HasColumnType("character varying(1024)");
 
+                    b.Property<string>("Translations")
+                        .HasColumnType("jsonb");
+
                     b.HasKey("Id");
 
                     b.HasIndex("ExpiresAt");
@@ -422,6 +425,25 @@ namespace AuthServer.Migrations.Migrations
                     b.HasIndex("UserId");
 
                     b.ToTable("passkey_credentials", (string)null);
+                });
+
+            modelBuilder.Entity("AuthServer.Data.Entities.RateLimitCounter", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(400)
+                        .HasColumnType("character varying(400)");
+
+                    b.Property<DateTimeOffset>("WindowStart")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("Count")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Key", "WindowStart");
+
+                    b.HasIndex("WindowStart");
+
+                    b.ToTable("rate_limit_counters", (string)null);
                 });
 
             modelBuilder.Entity("AuthServer.Data.Entities.ServerKey", b =>

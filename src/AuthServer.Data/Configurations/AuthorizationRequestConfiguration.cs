@@ -15,6 +15,7 @@ internal sealed class AuthorizationRequestConfiguration : IEntityTypeConfigurati
         builder.Property(r => r.Nonce).HasMaxLength(1024);
         builder.Property(r => r.Scope).HasMaxLength(1024);
         builder.Property(r => r.ProtocolQuery).HasMaxLength(8192);
+        builder.Property(r => r.Translations).HasColumnType("jsonb");
         builder.HasOne<Organization>().WithMany().HasForeignKey(r => r.OrganizationId).OnDelete(DeleteBehavior.Cascade);
         builder.HasIndex(r => r.ExpiresAt);
     }

@@ -27,6 +27,9 @@ public sealed class AuthorizationRequest
     public bool Affirm { get; set; }
     public bool Embed { get; set; }
 
+    /// <summary>UI strings the app overrides (the decoded `translations` parameter), as JSON.</summary>
+    public string? Translations { get; set; }
+
     /// <summary>For the OIDC face: the original query, replayed to OpenIddict once the user is signed in.</summary>
     public string? ProtocolQuery { get; set; }
 

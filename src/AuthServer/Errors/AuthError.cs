@@ -63,6 +63,8 @@ public readonly struct Outcome<T>
     public AuthError? Error { get; }
     public bool Failed => Error is not null;
 
+    public static Outcome<T> From(T value) => new(value, null);
+
     public static implicit operator Outcome<T>(T value) => new(value, null);
     public static implicit operator Outcome<T>(AuthError error) => new(default, error);
 }

@@ -35,7 +35,7 @@ public sealed class DemoOrganizationSeeder(IServiceScopeFactory scopes, IOptions
 
         var loginUrl = $"{server.Value.PublicBaseUrl.TrimEnd('/')}/login?client_id={created.Organization.Id}"
             + $"&redirect_uri={Uri.EscapeDataString(appOrigin + "/api/auth/callback")}&response_type=code&state=demo-state"
-            + "&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGgSw6hW7c&code_challenge_method=S256";
+            + "&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256";
         // Written to the console directly: this is for the person at the terminal, once.
         Console.WriteLine($"""
 

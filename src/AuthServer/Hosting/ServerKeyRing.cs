@@ -19,22 +19,43 @@ public sealed class ServerKeyRing(IOptions<KeyOptions> options, IDataProtectionP
 {
     private const string SigningUse = "signing";
     private const string EncryptionUse = "encryption";
+    private const string HashingUse = "hashing";
 
     private readonly IDataProtector protector = dataProtection.CreateProtector("AuthServer.ServerKeys.v1");
 
     public SecurityKey? SigningKey { get; private set; }
     public SecurityKey? EncryptionKey { get; private set; }
 
+    /// <summary>
+    /// A 256-bit secret key for HMAC of short secrets (5-digit codes): without it a leaked hash of a
+    /// 5-digit code would be reversed by trying 100,000 values.
+    /// </summary>
+    public byte[] HashingKey { get; private set; } = [];
+
     public async Task LoadAsync(IServiceProvider services, CancellationToken cancellationToken)
     {
         var keys = options.Value;
         SigningKey = LoadCertificate(keys.SigningCertificatePath, keys.SigningCertificatePassword)
-            ?? await LoadOrCreateStoredKeyAsync(services, SigningUse, cancellationToken);
+            ?? ToRsaKey(await LoadOrCreateStoredKeyAsync(services, SigningUse, NewRsaKey, cancellationToken));
         EncryptionKey = LoadCertificate(keys.EncryptionCertificatePath, keys.EncryptionCertificatePassword)
-            ?? await LoadOrCreateStoredKeyAsync(services, EncryptionUse, cancellationToken);
+            ?? ToRsaKey(await LoadOrCreateStoredKeyAsync(services, EncryptionUse, NewRsaKey, cancellationToken));
+        HashingKey = (await LoadOrCreateStoredKeyAsync(services, HashingUse, () => RandomNumberGenerator.GetBytes(32), cancellationToken)).Bytes;
     }
 
-    private static X509SecurityKey? LoadCertificate(string? path, string? password)
+    private static byte[] NewRsaKey()
+    {
+        using var rsa = RSA.Create(2048);
+        return rsa.ExportPkcs8PrivateKey();
+    }
+
+    private static SecurityKey ToRsaKey((Guid Id, byte[] Bytes) stored)
+    {
+        var key = RSA.Create();
+        key.ImportPkcs8PrivateKey(stored.Bytes, out _);
+        return new RsaSecurityKey(key) { KeyId = stored.Id.ToString("N") };
+    }
+
+    private static SecurityKey? LoadCertificate(string? path, string? password)
     {
         if (string.IsNullOrWhiteSpace(path))
         {
@@ -55,18 +76,17 @@ public sealed class ServerKeyRing(IOptions<KeyOptions> options, IDataProtectionP
         return new X509SecurityKey(certificate);
     }
 
-    private async Task<SecurityKey> LoadOrCreateStoredKeyAsync(IServiceProvider services, string use, CancellationToken cancellationToken)
+    private async Task<(Guid Id, byte[] Bytes)> LoadOrCreateStoredKeyAsync(IServiceProvider services, string use, Func<byte[]> generate, CancellationToken cancellationToken)
     {
         var db = services.GetRequiredService<AuthDbContext>();
         var stored = await db.ServerKeys.AsNoTracking().SingleOrDefaultAsync(k => k.Use == use, cancellationToken);
         if (stored is null)
         {
-            using var rsa = RSA.Create(2048);
             var candidate = new ServerKey
             {
                 Id = Guid.NewGuid(),
                 Use = use,
-                ProtectedKey = protector.Protect(Convert.ToBase64String(rsa.ExportPkcs8PrivateKey())),
+                ProtectedKey = protector.Protect(Convert.ToBase64String(generate())),
                 Created = DateTimeOffset.UtcNow,
             };
             db.ServerKeys.Add(candidate);
@@ -84,9 +104,7 @@ public sealed class ServerKeyRing(IOptions<KeyOptions> options, IDataProtectionP
             }
         }
 
-        var key = RSA.Create();
-        key.ImportPkcs8PrivateKey(Convert.FromBase64String(protector.Unprotect(stored.ProtectedKey)), out _);
-        return new RsaSecurityKey(key) { KeyId = stored.Id.ToString("N") };
+        return (stored.Id, Convert.FromBase64String(protector.Unprotect(stored.ProtectedKey)));
     }
 }
 

@@ -1,6 +1,13 @@
 using AuthServer.Data;
 using AuthServer.Errors;
+using AuthServer.Features.CentralAuthApi;
+using AuthServer.Features.Login;
+using AuthServer.Features.Login.Email;
+using AuthServer.Features.Login.Page;
 using AuthServer.Features.Organizations;
+using AuthServer.Features.RateLimiting;
+using AuthServer.Features.Sessions;
+using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http.Json;
 
@@ -34,7 +41,7 @@ public static class ServiceRegistration
         // Malformed requests throw, so the error middleware answers them with the catalog's JSON.
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.Configure<JsonOptions>(o => o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull);
-        services.AddSingleton<IErrorPageRenderer, PlainErrorPageRenderer>();
+        services.AddSingleton<IErrorPageRenderer, LoginPageRenderer>();
         // Registered first, so the error middleware wraps the whole pipeline, hosting additions included.
         services.AddTransient<IStartupFilter, ErrorHandlingStartupFilter>();
 
@@ -43,6 +50,8 @@ public static class ServiceRegistration
         services.AddSingleton<DemoOrganizationSeeder>();
 
         services.AddOrganizations();
+        services.AddSessions();
+        services.AddEmailLogin();
         return builder;
     }
 
@@ -55,16 +64,54 @@ public static class ServiceRegistration
         return services;
     }
 
+    private static IServiceCollection AddSessions(this IServiceCollection services)
+    {
+        services.AddScoped<SessionService>();
+        services.AddScoped<SessionValidator>();
+        return services;
+    }
+
+    private static IServiceCollection AddEmailLogin(this IServiceCollection services)
+    {
+        services.AddOptions<LoginOptions>().BindConfiguration(LoginOptions.Section);
+        services.AddOptions<EmailOptions>().BindConfiguration(EmailOptions.Section);
+        // SMTP when a host is configured; otherwise the log and the outbox folder (development).
+        services.AddSingleton<IEmailSender>(provider =>
+            string.IsNullOrWhiteSpace(provider.GetRequiredService<IOptions<EmailOptions>>().Value.Smtp.Host)
+                ? ActivatorUtilities.CreateInstance<OutboxEmailSender>(provider)
+                : ActivatorUtilities.CreateInstance<SmtpEmailSender>(provider));
+        services.AddSingleton<LoginSecrets>();
+        services.AddScoped<DatabaseRateLimiter>();
+        services.AddScoped<SignInCompleter>();
+        services.AddScoped<LoginAttemptService>();
+        services.AddScoped<CodeExchangeService>();
+        services.AddAntiforgery(options =>
+        {
+            options.Cookie.Name = "authserver.antiforgery";
+            options.Cookie.HttpOnly = true;
+            options.Cookie.SameSite = SameSiteMode.Strict;
+            options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            options.SuppressXFrameOptionsHeader = true;
+        });
+        return services;
+    }
+
     /// <summary>The request pipeline and every endpoint.</summary>
     public static WebApplication UseAuthServer(this WebApplication app)
     {
+        // Also first in the app's own pipeline: in Development, hosting puts its exception page in front
+        // of it, and errors must keep the catalog's shape there too.
+        app.UseMiddleware<ErrorHandlingMiddleware>();
         app.UseStatusCodePages();
+        app.UseStaticFiles();
         app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();
 
         app.MapAuthHealthChecks();
         app.MapErrorCatalogApi();
+        app.MapLoginPage();
+        app.MapCentralAuthApi();
         return app;
     }
 }

@@ -1,0 +1,29 @@
+# syntax=docker/dockerfile:1
+# Build: docker build -t authserver .
+# Run:   docker run -p 8080:8080 \
+#          -e ConnectionStrings__AuthDb="Host=db;Port=5432;Database=authserver;Username=...;Password=..." \
+#          authserver
+# The PostgreSQL connection string comes from the environment variable ConnectionStrings__AuthDb.
+
+FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+WORKDIR /src
+
+# Project files first, so the restore layer is cached until a dependency changes.
+COPY global.json Directory.Build.props Directory.Packages.props AuthServer.sln ./
+COPY src/AuthServer/AuthServer.csproj src/AuthServer/
+COPY src/AuthServer.Data/AuthServer.Data.csproj src/AuthServer.Data/
+COPY migrations/AuthServer.Migrations.csproj migrations/
+RUN dotnet restore src/AuthServer/AuthServer.csproj
+
+COPY . .
+RUN dotnet publish src/AuthServer/AuthServer.csproj -c Release -o /app --no-restore
+
+FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS final
+WORKDIR /app
+COPY --from=build /app .
+
+# Non-root user defined by the official .NET images.
+USER $APP_UID
+ENV ASPNETCORE_HTTP_PORTS=8080
+EXPOSE 8080
+ENTRYPOINT ["dotnet", "AuthServer.dll"]

@@ -1,0 +1,31 @@
+using AuthServer.Errors;
+using Microsoft.AspNetCore.WebUtilities;
+
+namespace AuthServer.Features.Login;
+
+/// <summary>
+/// The way back to the app: its redirect_uri with the code or the error, the state, and the issuer
+/// (RFC 9207), keeping the query the app put there (such as return_to).
+/// </summary>
+public static class AppRedirect
+{
+    public static string WithCode(string redirectUri, string code, string state, string issuer, bool affirm)
+    {
+        var parameters = new Dictionary<string, string?> { ["code"] = code, ["state"] = state, ["iss"] = issuer };
+        if (affirm)
+        {
+            parameters["affirm"] = "1";
+        }
+
+        return QueryHelpers.AddQueryString(redirectUri, parameters);
+    }
+
+    public static string WithError(string redirectUri, AuthError error, string? state, string issuer) =>
+        QueryHelpers.AddQueryString(redirectUri, new Dictionary<string, string?>
+        {
+            ["error"] = error.Code,
+            ["error_description"] = error.Message,
+            ["state"] = state ?? "",
+            ["iss"] = issuer,
+        });
+}

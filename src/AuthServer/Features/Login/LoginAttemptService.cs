@@ -1,0 +1,178 @@
+using AuthServer.Data;
+using AuthServer.Data.Entities;
+using AuthServer.Errors;
+using AuthServer.Features.Login.Email;
+using AuthServer.Features.Organizations;
+using AuthServer.Features.RateLimiting;
+using AuthServer.Features.Sessions;
+using AuthServer.Hosting;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace AuthServer.Features.Login;
+
+public sealed record StartedAttempt(LoginAttempt Attempt, DateTimeOffset AllowedDate);
+
+/// <summary>
+/// The emailed code or link: start an attempt (rate limited, one email), then check the code or link
+/// once. A check locks the attempt row, so two concurrent checks cannot both succeed or both count.
+/// </summary>
+public sealed class LoginAttemptService(
+    AuthDbContext db,
+    OrganizationCache organizations,
+    DatabaseRateLimiter rateLimiter,
+    LoginSecrets secrets,
+    SignInCompleter completer,
+    IEmailSender email,
+    IOptions<LoginOptions> options,
+    IOptions<ServerOptions> server,
+    TimeProvider clock,
+    ILogger<LoginAttemptService> logger)
+{
+    public async Task<Outcome<StartedAttempt>> StartAsync(
+        CachedOrganization organization, AuthorizationRequest request, string? emailAddress, ClientContext client, EmailLoginType? forcedType, CancellationToken cancellationToken)
+    {
+        var limits = options.Value;
+        if (!EmailAddress.IsValid(emailAddress))
+        {
+            return AuthError.EntityInvalid("email", "Enter a valid email address.");
+        }
+
+        if (!organization.Connections.Email)
+        {
+            return AuthError.ConnectionMissing();
+        }
+
+        var normalized = EmailAddress.Normalize(emailAddress!);
+        var user = await completer.FindUserAsync(organization, normalized, cancellationToken);
+        if (user.Failed)
+        {
+            return user.Error!;
+        }
+
+        var now = clock.GetUtcNow();
+        var last = await db.LoginAttempts.Where(a => a.OrganizationId == organization.Id && a.NormalizedEmail == normalized)
+            .OrderByDescending(a => a.Created).Select(a => (DateTimeOffset?)a.Created).FirstOrDefaultAsync(cancellationToken);
+        if (last is { } lastSent && now - lastSent < limits.ResendInterval)
+        {
+            return AuthError.TooManyRequests((int)Math.Ceiling((lastSent + limits.ResendInterval - now).TotalSeconds));
+        }
+
+        var wait = await rateLimiter.HitAsync($"send:email:{organization.Id:N}:{normalized}", limits.MaxEmailsPerAddress, limits.RateLimitWindow, cancellationToken)
+            ?? await rateLimiter.HitAsync($"send:ip:{client.Ip}", limits.MaxEmailsPerIp, limits.RateLimitWindow, cancellationToken);
+        if (wait is { } seconds)
+        {
+            return AuthError.TooManyRequests(seconds);
+        }
+
+        var type = forcedType ?? organization.Settings.DefaultEmailLoginType;
+        var attemptId = Guid.NewGuid();
+        var code = LoginSecrets.NewCode();
+        var linkToken = LoginSecrets.NewToken();
+        var attempt = new LoginAttempt
+        {
+            Id = attemptId,
+            OrganizationId = organization.Id,
+            AuthorizationRequestId = request.Id,
+            Email = emailAddress!.Trim(),
+            NormalizedEmail = normalized,
+            Type = type,
+            CodeHash = secrets.Hash(code, attemptId.ToString()),
+            LinkTokenHash = secrets.Hash(linkToken, attemptId.ToString()),
+            Ip = client.Ip,
+            UserAgent = client.UserAgent,
+            Created = now,
+            ExpiresAt = now + limits.AttemptLifetime,
+        };
+        db.LoginAttempts.Add(attempt);
+        await db.SaveChangesAsync(cancellationToken);
+
+        var link = $"{server.Value.PublicOrigin}/login/link?attempt={attemptId}&token={linkToken}";
+        var message = LoginEmailComposer.Compose(attempt.Email, organization.Name, type == EmailLoginType.Code ? code : null, type == EmailLoginType.Link ? link : null, limits.AttemptLifetime);
+        try
+        {
+            await email.SendAsync(message, cancellationToken);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            logger.LogError(exception, "Could not send the sign-in email for attempt {AttemptId}", attemptId);
+            return AuthError.ServiceUnavailable(30);
+        }
+
+        return new StartedAttempt(attempt, now + limits.ResendInterval);
+    }
+
+    public Task<Outcome<string>> CheckCodeAsync(Guid attemptId, string? code, ClientContext client, CancellationToken cancellationToken) =>
+        CheckAsync(attemptId, code, a => a.CodeHash, client, cancellationToken);
+
+    public Task<Outcome<string>> CheckLinkAsync(Guid attemptId, string? token, ClientContext client, CancellationToken cancellationToken) =>
+        CheckAsync(attemptId, token, a => a.LinkTokenHash, client, cancellationToken);
+
+    /// <returns>The URL to send the browser to (the app's callback with its code).</returns>
+    private async Task<Outcome<string>> CheckAsync(Guid attemptId, string? presented, Func<LoginAttempt, byte[]> storedHash, ClientContext client, CancellationToken cancellationToken)
+    {
+        var limits = options.Value;
+        if (await rateLimiter.HitAsync($"check:ip:{client.Ip}", limits.MaxCodeChecksPerIp, limits.RateLimitWindow, cancellationToken) is { } wait)
+        {
+            return AuthError.TooManyRequests(wait);
+        }
+
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var attempt = (await db.LoginAttempts.FromSql($"SELECT * FROM login_attempts WHERE \"Id\" = {attemptId} FOR UPDATE").ToListAsync(cancellationToken)).SingleOrDefault();
+        if (attempt is not null)
+        {
+            await db.Entry(attempt).Reference(a => a.AuthorizationRequest).LoadAsync(cancellationToken);
+        }
+
+        if (attempt?.AuthorizationRequest is null)
+        {
+            return AuthError.LoginAttemptMissing();
+        }
+
+        if (attempt.CompletedAt is not null)
+        {
+            return AuthError.LoginAttemptInvalid("This code or link was already used.");
+        }
+
+        if (attempt.FailedChecks >= limits.MaxWrongCodes)
+        {
+            return AuthError.LoginAttemptInvalid("Too many wrong codes. Request a new code.");
+        }
+
+        var now = clock.GetUtcNow();
+        if (now >= attempt.ExpiresAt)
+        {
+            return AuthError.LoginAttemptExpired();
+        }
+
+        if (string.IsNullOrEmpty(presented) || presented.Length > 256 || !secrets.Matches(storedHash(attempt), presented.Trim(), attemptId.ToString()))
+        {
+            attempt.FailedChecks++;
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return attempt.FailedChecks >= limits.MaxWrongCodes
+                ? AuthError.LoginAttemptInvalid("Too many wrong codes. Request a new code.")
+                : AuthError.LoginAttemptInvalid();
+        }
+
+        var organization = await OrganizationFor(attempt, cancellationToken);
+        if (organization is null)
+        {
+            return AuthError.OrganizationIdMissing();
+        }
+
+        attempt.CompletedAt = now;
+        var completed = await completer.CompleteAsync(organization, attempt.AuthorizationRequest, attempt.Email, SessionService.MethodEmail, client, cancellationToken);
+        if (completed.Failed)
+        {
+            return completed.Error!;
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return completed.Value!;
+    }
+
+    private Task<CachedOrganization?> OrganizationFor(LoginAttempt attempt, CancellationToken cancellationToken) =>
+        organizations.FindAsync(attempt.OrganizationId, cancellationToken);
+}

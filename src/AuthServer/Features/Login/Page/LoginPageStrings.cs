@@ -1,0 +1,47 @@
+using System.Text.Json;
+
+namespace AuthServer.Features.Login.Page;
+
+/// <summary>
+/// The UI strings of the hosted page. An app overrides any of them with the `translations` parameter
+/// (keys as below, e.g. loginPageIntro, emailAddress, loginWithPasskey); unknown keys are ignored.
+/// </summary>
+public sealed class LoginPageStrings
+{
+    private static readonly Dictionary<string, string> Defaults = new()
+    {
+        ["loginPageIntro"] = "Sign in with your email address. We will send you a code.",
+        ["loginPageIntroLink"] = "Sign in with your email address. We will send you a link.",
+        ["emailAddress"] = "Email address",
+        ["continue"] = "Continue",
+        ["loginWithPasskey"] = "Log in with a passkey",
+        ["codeSent"] = "We sent a 5-digit code to {email}. It expires in 10 minutes.",
+        ["linkSent"] = "We sent a sign-in link to {email}. Open it to continue; it expires in 10 minutes.",
+        ["code"] = "Code",
+        ["signIn"] = "Sign in",
+        ["sendNewCode"] = "Send a new code",
+        ["useDifferentEmail"] = "Use a different email address",
+        ["errorTitle"] = "We could not sign you in",
+        ["errorCode"] = "Error code",
+        ["footer"] = "Secure sign-in",
+    };
+
+    private readonly IReadOnlyDictionary<string, string> overrides;
+
+    private LoginPageStrings(IReadOnlyDictionary<string, string> overrides) => this.overrides = overrides;
+
+    public static LoginPageStrings Default { get; } = new(new Dictionary<string, string>());
+
+    public static LoginPageStrings From(string? translationsJson)
+    {
+        if (string.IsNullOrEmpty(translationsJson))
+        {
+            return Default;
+        }
+
+        var values = JsonSerializer.Deserialize<Dictionary<string, string>>(translationsJson) ?? [];
+        return new LoginPageStrings(values.Where(v => Defaults.ContainsKey(v.Key)).ToDictionary(v => v.Key, v => v.Value));
+    }
+
+    public string this[string key] => overrides.TryGetValue(key, out var value) ? value : Defaults[key];
+}

@@ -1,0 +1,87 @@
+using AuthServer.Data;
+using AuthServer.Data.Entities;
+using AuthServer.Errors;
+using AuthServer.Features.Organizations;
+using AuthServer.Features.Sessions;
+using AuthServer.Hosting;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace AuthServer.Features.Login;
+
+/// <summary>
+/// The end of every successful login method: the user created (when allowed) or updated, a session
+/// started, and the face's code issued, all in the caller's transaction so none exists without the others.
+/// </summary>
+public sealed class SignInCompleter(
+    AuthDbContext db,
+    SessionService sessions,
+    LoginSecrets secrets,
+    IOptions<LoginOptions> options,
+    IOptions<ServerOptions> server,
+    TimeProvider clock)
+{
+    /// <summary>Finds the user a login method is about to authenticate, applying the organization's rules.</summary>
+    public async Task<Outcome<User?>> FindUserAsync(CachedOrganization organization, string normalizedEmail, CancellationToken cancellationToken)
+    {
+        var user = await db.Users.SingleOrDefaultAsync(u => u.OrganizationId == organization.Id && u.NormalizedEmail == normalizedEmail, cancellationToken);
+        if (user is null)
+        {
+            // Note: telling "unknown user" apart is the organization's choice: it disabled sign-up.
+            return organization.Settings.EnableUserCreation ? (User?)null : AuthError.EntityMissing("No user with this email address exists.");
+        }
+
+        return user.Blocked ? AuthError.NoPermission("This user is blocked.") : user;
+    }
+
+    /// <returns>The URL to send the browser to.</returns>
+    public async Task<Outcome<string>> CompleteAsync(CachedOrganization organization, AuthorizationRequest request, string email, string method, ClientContext client, CancellationToken cancellationToken)
+    {
+        var normalized = EmailAddress.Normalize(email);
+        var found = await FindUserAsync(organization, normalized, cancellationToken);
+        if (found.Failed)
+        {
+            return found.Error!;
+        }
+
+        var now = clock.GetUtcNow();
+        var user = found.Value ?? AddUser(organization.Id, email, normalized, now);
+        user.Verified = true;
+        user.LastLogin = now;
+        user.Updated = now;
+
+        var session = sessions.Start(organization.Id, user, method, client);
+        // The request is single use: a finished sign-in cannot be replayed from the same page.
+        request.ExpiresAt = now;
+
+        var code = LoginSecrets.NewToken();
+        db.AuthorizationCodes.Add(new AuthorizationCode
+        {
+            Id = Guid.NewGuid(),
+            CodeHash = secrets.Hash(code),
+            SessionId = session.Id,
+            OrganizationId = organization.Id,
+            RedirectUri = request.RedirectUri,
+            CodeChallenge = request.CodeChallenge,
+            Created = now,
+            ExpiresAt = now + options.Value.CodeLifetime,
+        });
+
+        return AppRedirect.WithCode(request.RedirectUri, code, request.State, server.Value.PublicBaseUri.ToString(), request.Affirm);
+    }
+
+    private User AddUser(Guid organizationId, string email, string normalized, DateTimeOffset now)
+    {
+        var user = new User
+        {
+            Id = Guid.NewGuid(),
+            OrganizationId = organizationId,
+            Email = email.Trim(),
+            NormalizedEmail = normalized,
+            Created = now,
+            Updated = now,
+        };
+        db.Users.Add(user);
+        return user;
+    }
+}

@@ -1,0 +1,23 @@
+namespace AuthServer.Features.Sessions;
+
+/// <summary>Who is on the other end of a sign-in or a session check: the end user's IP, user agent and device id.</summary>
+public sealed record ClientContext(string? Ip, string? UserAgent, string? DeviceId)
+{
+    /// <summary>The browser talking to us directly (login page).</summary>
+    public static ClientContext FromBrowser(HttpContext context) => new(
+        context.Connection.RemoteIpAddress?.ToString(),
+        Truncate(context.Request.Headers.UserAgent.ToString(), 1024),
+        null);
+
+    /// <summary>
+    /// An app calling on behalf of its user: the app forwards the user's IP in <c>auth-ip</c>, the user
+    /// agent and, for native apps, <c>device-id</c> (centralauth-protocol.md §3).
+    /// </summary>
+    public static ClientContext FromForwardingApp(HttpRequest request) => new(
+        Truncate(request.Headers["auth-ip"].ToString(), 64),
+        Truncate(request.Headers.UserAgent.ToString(), 1024),
+        Truncate(request.Headers["device-id"].ToString(), 256));
+
+    private static string? Truncate(string value, int length) =>
+        string.IsNullOrEmpty(value) ? null : value.Length <= length ? value : value[..length];
+}

@@ -1,0 +1,86 @@
+using AuthServer.Data;
+using AuthServer.Data.Entities;
+using AuthServer.Errors;
+using AuthServer.Features.Organizations;
+using Microsoft.EntityFrameworkCore;
+
+namespace AuthServer.Features.Sessions;
+
+/// <summary>
+/// The one place that decides whether a session is usable: it exists for this organization, was not
+/// ended, was verified, is within the maximum session time and the inactivity time, and (when the
+/// organization asks for it) still matches the IP, user agent and device id it started with. Every face
+/// that accepts a token asks this; nothing else re-implements these rules.
+/// </summary>
+public sealed class SessionValidator(AuthDbContext db, TimeProvider clock)
+{
+    /// <summary>Activity is written at most this often per session, never once per request.</summary>
+    public static readonly TimeSpan ActivityWriteInterval = TimeSpan.FromSeconds(60);
+
+    public async Task<Outcome<Session>> ValidateAsync(Guid sessionId, CachedOrganization organization, ClientContext client, CancellationToken cancellationToken)
+    {
+        var session = await db.Sessions.AsNoTracking().Include(s => s.User)
+            .SingleOrDefaultAsync(s => s.Id == sessionId, cancellationToken);
+        if (session is null || session.OrganizationId != organization.Id || session.User is null)
+        {
+            return AuthError.SessionMissing();
+        }
+
+        var now = clock.GetUtcNow();
+        var settings = organization.Settings;
+        if (session.EndedAt is not null)
+        {
+            return AuthError.SessionInactive();
+        }
+
+        if (session.VerifiedAt is null)
+        {
+            return AuthError.SessionNotVerified();
+        }
+
+        if (now >= session.Created.AddSeconds(settings.MaxSessionTime))
+        {
+            return AuthError.SessionExpired();
+        }
+
+        if (now >= session.LastActivity.AddSeconds(settings.MaxInactivityTime))
+        {
+            return AuthError.SessionInactive();
+        }
+
+        if ((settings.CheckIp && !SameValue(session.Ip, client.Ip))
+            || (settings.CheckUserAgent && !SameValue(session.UserAgent, client.UserAgent))
+            || (settings.CheckDeviceId && !SameValue(session.DeviceId, client.DeviceId)))
+        {
+            return AuthError.SessionInvalid();
+        }
+
+        if (session.User.Blocked)
+        {
+            return AuthError.NoPermission("The user is blocked.");
+        }
+
+        await TouchAsync(session, now, cancellationToken);
+        return session;
+    }
+
+    /// <summary>
+    /// Counts a use as activity, coalesced: one conditional UPDATE per session per interval. The condition
+    /// makes concurrent writers (several requests, several instances) harmless.
+    /// </summary>
+    private async Task TouchAsync(Session session, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (now - session.LastActivity < ActivityWriteInterval)
+        {
+            return;
+        }
+
+        var threshold = now - ActivityWriteInterval;
+        await db.Sessions.Where(s => s.Id == session.Id && s.LastActivity < threshold)
+            .ExecuteUpdateAsync(u => u.SetProperty(s => s.LastActivity, now), cancellationToken);
+        session.LastActivity = now;
+    }
+
+    private static bool SameValue(string? bound, string? presented) =>
+        string.Equals(bound ?? "", presented ?? "", StringComparison.Ordinal);
+}
