@@ -86,6 +86,14 @@ export AUTH_TEST_CHROMIUM=/usr/bin/chromium
 export AUTH_TEST_ARTIFACTS="$REPO/artifacts"
 mkdir -p "$AUTH_TEST_ARTIFACTS"
 
+# jose, as CentralAuth's client library uses it: a test decrypts our tokens with it.
+if [[ ! -d "$REPO/tests/jose-check/node_modules/jose" ]]; then
+  echo "test.sh: installing jose into tests/jose-check"
+  npm install --no-audit --no-fund --prefix "$REPO/tests/jose-check" >"$TMP/npm-jose.log" 2>&1 \
+    || { cat "$TMP/npm-jose.log" >&2; echo "test.sh: npm install jose failed" >&2; exit 1; }
+fi
+export AUTH_TEST_JOSE_CHECK="$REPO/tests/jose-check/decrypt.mjs"
+
 dotnet tool restore
 
 RESULTS="$TMP/results"

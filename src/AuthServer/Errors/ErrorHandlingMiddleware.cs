@@ -24,7 +24,12 @@ public sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<ErrorH
         catch (Exception exception)
         {
             var error = Classify(exception);
-            if (error.Status >= 500)
+            if (error.Code == ErrorCatalog.ServiceUnavailable.Code)
+            {
+                // An outage, not a bug: one line per request, no stack trace.
+                logger.LogWarning("Request failed with serviceUnavailable (trace {TraceId}): {Reason}", ErrorResponses.TraceId(context), exception.GetBaseException().Message);
+            }
+            else if (error.Status >= 500)
             {
                 logger.LogError(exception, "Request failed with {ErrorCode} (trace {TraceId})", error.Code, ErrorResponses.TraceId(context));
             }

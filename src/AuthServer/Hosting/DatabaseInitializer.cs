@@ -40,12 +40,8 @@ public sealed class DatabaseInitializer(
             // Several instances starting at the same moment queue here; the first applies the migrations,
             // the others find nothing pending.
             await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_lock({MigrationLockId})", cancellationToken);
-            var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
-            if (pending.Count > 0)
-            {
-                logger.LogInformation("Applying {Count} migration(s): {Migrations}", pending.Count, string.Join(", ", pending));
-                await db.Database.MigrateAsync(cancellationToken);
-            }
+            await db.Database.MigrateAsync(cancellationToken);
+            logger.LogInformation("Database schema is up to date");
         }
         finally
         {

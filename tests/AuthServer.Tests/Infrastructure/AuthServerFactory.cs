@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace AuthServer.Tests.Infrastructure;
 
@@ -27,6 +28,8 @@ public sealed class AuthServerFactory(string connectionString, IDictionary<strin
         }
 
         builder.ConfigureAppConfiguration(configuration => configuration.AddInMemoryCollection(values));
+        // The server's logs would bury the test results; failures are asserted, not read from logs.
+        builder.ConfigureLogging(logging => logging.ClearProviders());
         if (services is not null)
         {
             builder.ConfigureServices(services);

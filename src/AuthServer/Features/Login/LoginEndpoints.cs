@@ -170,7 +170,9 @@ public static class LoginEndpoints
             context.Response.Headers.RetryAfter = retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
 
-        await RenderAsync(context, model with { Error = error.Message }, request, error.Status);
+        // A field error says what is wrong with the field; that is what the person needs to read.
+        var message = error.Details is { Count: > 0 } details ? details[0].Message : error.Message;
+        await RenderAsync(context, model with { Error = message }, request, error.Status);
     }
 
     private static Task RenderAsync(HttpContext context, LoginPageModel model, AuthorizationRequest request, int status = StatusCodes.Status200OK)
