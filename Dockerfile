@@ -2,6 +2,7 @@
 # Build: docker build -t authserver .
 # Run:   docker run -p 8080:8080 \
 #          -e ConnectionStrings__AuthDb="Host=db;Port=5432;Database=authserver;Username=...;Password=..." \
+#          -e Server__PublicBaseUrl="https://auth.example.com" \
 #          authserver
 # The PostgreSQL connection string comes from the environment variable ConnectionStrings__AuthDb.
 
