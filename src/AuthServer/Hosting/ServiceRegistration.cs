@@ -48,6 +48,7 @@ public static class ServiceRegistration
         services.AddSingleton<ServerKeyRing>();
         services.AddSingleton<DatabaseInitializer>();
         services.AddSingleton<DemoOrganizationSeeder>();
+        services.AddHostedService<ExpiredDataCleanup>();
 
         services.AddOrganizations();
         services.AddSessions();

@@ -29,7 +29,7 @@ public sealed class LoginPageRenderer : IErrorPageRenderer
                 AppendCodeStep(body, model);
                 break;
             case LoginStep.LinkSent:
-                body.Append("<p class=\"intro\">").Append(E(s["linkSent"].Replace("{email}", model.Email ?? "", StringComparison.Ordinal))).Append("</p>");
+                body.Append("<p class=\"intro\">").Append(WithEmail(s["linkSent"], model.Email)).Append("</p>");
                 AppendError(body, model.Error, "form-error");
                 AppendStartOver(body, model);
                 break;
@@ -85,7 +85,7 @@ public sealed class LoginPageRenderer : IErrorPageRenderer
     private static void AppendCodeStep(StringBuilder body, LoginPageModel model)
     {
         var s = model.Strings;
-        body.Append("<p class=\"intro\">").Append(E(s["codeSent"].Replace("{email}", model.Email ?? "", StringComparison.Ordinal))).Append("</p>");
+        body.Append("<p class=\"intro\">").Append(WithEmail(s["codeSent"], model.Email)).Append("</p>");
         body.Append("<form method=\"post\" action=\"/login/code\" novalidate>");
         AppendHidden(body, model);
         body.Append("<input type=\"hidden\" name=\"attempt\" value=\"").Append(model.AttemptId).Append("\">");
@@ -150,6 +150,10 @@ public sealed class LoginPageRenderer : IErrorPageRenderer
         context.Response.ContentType = "text/html; charset=utf-8";
         await context.Response.WriteAsync(html, context.RequestAborted);
     }
+
+    /// <summary>The sentence with the address set apart (and breakable anywhere, as addresses are long).</summary>
+    private static string WithEmail(string sentence, string? email) =>
+        E(sentence).Replace("{email}", $"<strong class=\"address\">{E(email ?? "")}</strong>", StringComparison.Ordinal);
 
     private static string E(string value) => WebUtility.HtmlEncode(value);
 }

@@ -40,7 +40,8 @@ public sealed class LoginPageStrings
         }
 
         var values = JsonSerializer.Deserialize<Dictionary<string, string>>(translationsJson) ?? [];
-        return new LoginPageStrings(values.Where(v => Defaults.ContainsKey(v.Key)).ToDictionary(v => v.Key, v => v.Value));
+        // JSON null values deserialize as null strings: ignore them like unknown keys.
+        return new LoginPageStrings(values.Where(v => v.Value is not null && Defaults.ContainsKey(v.Key)).ToDictionary(v => v.Key, v => v.Value));
     }
 
     public string this[string key] => overrides.TryGetValue(key, out var value) ? value : Defaults[key];

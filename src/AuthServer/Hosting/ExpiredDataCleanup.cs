@@ -1,0 +1,48 @@
+using AuthServer.Data;
+using AuthServer.Errors;
+using Microsoft.EntityFrameworkCore;
+
+namespace AuthServer.Hosting;
+
+/// <summary>
+/// Deletes sign-in leftovers a day after they expired: authorization requests (with their login attempts),
+/// spent or expired codes, passkey ceremonies and old rate-limit windows. Safe on several instances at once:
+/// each delete is idempotent.
+/// </summary>
+public sealed class ExpiredDataCleanup(IServiceScopeFactory scopes, TimeProvider clock, ILogger<ExpiredDataCleanup> logger) : BackgroundService
+{
+    private static readonly TimeSpan Interval = TimeSpan.FromMinutes(10);
+    private static readonly TimeSpan Grace = TimeSpan.FromDays(1);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(Interval, clock);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                await CleanAsync(stoppingToken);
+            }
+            catch (Exception exception) when (ErrorHandlingMiddleware.IsDatabaseUnavailable(exception))
+            {
+                logger.LogWarning("Cleanup skipped: the database is unreachable");
+            }
+        }
+    }
+
+    public async Task CleanAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<AuthDbContext>();
+        var before = clock.GetUtcNow() - Grace;
+        var deleted = await db.AuthorizationCodes.Where(c => c.ExpiresAt < before).ExecuteDeleteAsync(cancellationToken)
+            + await db.LoginAttempts.Where(a => a.ExpiresAt < before).ExecuteDeleteAsync(cancellationToken)
+            + await db.AuthorizationRequests.Where(r => r.ExpiresAt < before).ExecuteDeleteAsync(cancellationToken)
+            + await db.PasskeyCeremonies.Where(c => c.ExpiresAt < before).ExecuteDeleteAsync(cancellationToken)
+            + await db.RateLimitCounters.Where(c => c.WindowStart < before).ExecuteDeleteAsync(cancellationToken);
+        if (deleted > 0)
+        {
+            logger.LogInformation("Deleted {Count} expired sign-in records", deleted);
+        }
+    }
+}
