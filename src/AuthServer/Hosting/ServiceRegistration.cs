@@ -88,6 +88,7 @@ public static class ServiceRegistration
         services.AddScoped<CodeExchangeService>();
         services.AddAntiforgery(options =>
         {
+            options.Cookie = new EmbeddableCookieBuilder();
             options.Cookie.Name = "authserver.antiforgery";
             options.Cookie.HttpOnly = true;
             options.Cookie.SameSite = SameSiteMode.Strict;

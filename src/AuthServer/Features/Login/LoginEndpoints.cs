@@ -184,6 +184,11 @@ public static class LoginEndpoints
     private static LoginPageModel NewModel(HttpContext context, IAntiforgery antiforgery, CachedOrganization organization, AuthorizationRequest request, LoginStep step)
     {
         OriginRules.TryGetOrigin(request.RedirectUri, out var appOrigin);
+        if (request.Embed)
+        {
+            EmbeddableCookieBuilder.MarkEmbedded(context);
+        }
+
         return new LoginPageModel(organization.Name, LoginPageStrings.From(request.Translations), step, request.Id, antiforgery.GetAndStoreTokens(context), organization.Connections.Email)
         {
             EmbedOrigin = request.Embed ? appOrigin : null,
