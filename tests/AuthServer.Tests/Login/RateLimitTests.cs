@@ -45,6 +45,11 @@ public sealed class CodeChecksPerIpFixture : LimitedLoginServerFixture
     protected override IDictionary<string, string?> Limits => new Dictionary<string, string?> { ["Login:MaxCodeChecksPerIp"] = "3" };
 }
 
+public sealed class CodeChecksPerAddressFixture : LimitedLoginServerFixture
+{
+    protected override IDictionary<string, string?> Limits => new Dictionary<string, string?> { ["Login:MaxCodeChecksPerAddress"] = "3" };
+}
+
 internal static class RateLimitAssertions
 {
     /// <summary>A 429 page (not a redirect, not JSON) with a positive Retry-After of at most <paramref name="maxSeconds"/>.</summary>
@@ -155,5 +160,30 @@ public sealed class CodeChecksPerIpTests(CodeChecksPerIpFixture fixture) : IClas
 
         RateLimitAssertions.AssertTooManyRequestsPage(fourth, 15 * 60);
         Assert.Contains("name=\"code\"", fourth.Html);
+    }
+}
+
+public sealed class CodeChecksPerAddressTests(CodeChecksPerAddressFixture fixture) : IClassFixture<CodeChecksPerAddressFixture>
+{
+    [Fact]
+    public async Task Code_checks_over_the_per_address_limit_are_refused_with_429_across_new_attempts()
+    {
+        var organization = await fixture.CreateOrganizationAsync();
+        using var driver = fixture.Driver();
+        var first = await driver.SubmitEmailAsync(await driver.OpenAsync(LoginDriver.LoginUrl(organization)), "spread@example.com");
+        var firstCode = fixture.Outbox.LatestCodeFor("spread@example.com");
+        var wrong = ((int.Parse(firstCode, CultureInfo.InvariantCulture) + 1) % 100_000).ToString("D5", CultureInfo.InvariantCulture);
+        Assert.Equal(HttpStatusCode.BadRequest, (await driver.SubmitCodeAsync(first, wrong)).Response.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await driver.SubmitCodeAsync(first, wrong)).Response.StatusCode);
+
+        // A fresh attempt for the same address does not reset the count.
+        var second = await driver.SubmitEmailAsync(await driver.OpenAsync(LoginDriver.LoginUrl(organization)), "spread@example.com");
+        var secondCode = fixture.Outbox.LatestCodeFor("spread@example.com");
+        var wrongAgain = ((int.Parse(secondCode, CultureInfo.InvariantCulture) + 1) % 100_000).ToString("D5", CultureInfo.InvariantCulture);
+        Assert.Equal(HttpStatusCode.BadRequest, (await driver.SubmitCodeAsync(second, wrongAgain)).Response.StatusCode);
+
+        var fourth = await driver.SubmitCodeAsync(second, secondCode);
+
+        RateLimitAssertions.AssertTooManyRequestsPage(fourth, 15 * 60);
     }
 }

@@ -112,9 +112,14 @@ public sealed class LoginAttemptService(
     private async Task<Outcome<string>> CheckAsync(Guid attemptId, string? presented, Func<LoginAttempt, byte[]> storedHash, ClientContext client, CancellationToken cancellationToken)
     {
         var limits = options.Value;
-        if (await rateLimiter.HitAsync($"check:ip:{client.Ip}", limits.MaxCodeChecksPerIp, limits.RateLimitWindow, cancellationToken) is { } wait)
+        // Counted before the transaction below, so a refused check still counts.
+        var owner = await db.LoginAttempts.AsNoTracking().Where(a => a.Id == attemptId)
+            .Select(a => new { a.OrganizationId, a.NormalizedEmail }).SingleOrDefaultAsync(cancellationToken);
+        var wait = await rateLimiter.HitAsync($"check:ip:{client.Ip}", limits.MaxCodeChecksPerIp, limits.RateLimitWindow, cancellationToken)
+            ?? (owner is null ? null : await rateLimiter.HitAsync($"check:email:{owner.OrganizationId:N}:{owner.NormalizedEmail}", limits.MaxCodeChecksPerAddress, limits.RateLimitWindow, cancellationToken));
+        if (wait is { } seconds)
         {
-            return AuthError.TooManyRequests(wait);
+            return AuthError.TooManyRequests(seconds);
         }
 
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);

@@ -26,4 +26,7 @@ public sealed class LoginOptions
     public int MaxEmailsPerAddress { get; set; } = 5;
     public int MaxEmailsPerIp { get; set; } = 30;
     public int MaxCodeChecksPerIp { get; set; } = 30;
+
+    /// <summary>Code checks per email address, across all its attempts: wrong codes cannot be spread over new attempts.</summary>
+    public int MaxCodeChecksPerAddress { get; set; } = 15;
 }
