@@ -92,6 +92,9 @@ public sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<ErrorH
                 return authError.Error;
             case BadHttpRequestException badRequest:
                 return FromBadRequest(badRequest);
+            case InvalidDataException:
+                // A form or multipart body that cannot be parsed (no boundary, over the limits).
+                return AuthError.EntityInvalid("body", "The request body could not be read.");
         }
 
         return IsDatabaseUnavailable(exception) ? AuthError.ServiceUnavailable() : AuthError.Generic();

@@ -25,14 +25,22 @@ public static class CentralAuthSessionToken
         }
 
         var claims = CentralAuthTokens.Decrypt(token, organization.AcceptedSecrets);
-        if (claims is null
-            || claims["aud"]?.GetValue<string>() != organization.Id.ToString()
-            || !Guid.TryParse(claims["sessionId"]?.GetValue<string>(), out var sessionId)
-            || claims["exp"]?.GetValue<long>() is not { } expires)
+        try
         {
+            if (claims is null
+                || claims["aud"]?.GetValue<string>() != organization.Id.ToString()
+                || !Guid.TryParse(claims["sessionId"]?.GetValue<string>(), out var sessionId)
+                || claims["exp"]?.GetValue<long>() is not { } expires)
+            {
+                return AuthError.TokenInvalid();
+            }
+
+            return (sessionId, expires);
+        }
+        catch (Exception exception) when (exception is InvalidOperationException or FormatException)
+        {
+            // A claim of the wrong JSON type: the token is not one of ours.
             return AuthError.TokenInvalid();
         }
-
-        return (sessionId, expires);
     }
 }

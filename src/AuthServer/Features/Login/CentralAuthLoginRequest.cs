@@ -109,7 +109,9 @@ public static class CentralAuthLoginRequest
             return AuthError.CallbackUrlMissing();
         }
 
-        if (redirectUri.Length > 2048 || redirectUri.Contains('#') || !OriginRules.TryGetOrigin(redirectUri, out var origin))
+        // Note: control characters and spaces would survive Uri parsing and break (or split) the Location header.
+        if (redirectUri.Length > 2048 || redirectUri.Contains('#') || redirectUri.Any(c => c <= ' ' || c == '\u007f')
+            || !OriginRules.TryGetOrigin(redirectUri, out var origin))
         {
             return AuthError.CallbackUrlInvalid("The callback URL is not a valid absolute http(s) URL.");
         }

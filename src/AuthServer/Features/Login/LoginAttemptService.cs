@@ -124,9 +124,10 @@ public sealed class LoginAttemptService(
 
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var attempt = (await db.LoginAttempts.FromSql($"SELECT * FROM login_attempts WHERE \"Id\" = {attemptId} FOR UPDATE").ToListAsync(cancellationToken)).SingleOrDefault();
-        if (attempt is not null)
+        if (attempt?.AuthorizationRequestId is { } requestId)
         {
-            await db.Entry(attempt).Reference(a => a.AuthorizationRequest).LoadAsync(cancellationToken);
+            // Locked too: two attempts started on one page cannot both complete it.
+            attempt.AuthorizationRequest = (await db.AuthorizationRequests.FromSql($"SELECT * FROM authorization_requests WHERE \"Id\" = {requestId} FOR UPDATE").ToListAsync(cancellationToken)).SingleOrDefault();
         }
 
         if (attempt?.AuthorizationRequest is null)
@@ -145,6 +146,11 @@ public sealed class LoginAttemptService(
         }
 
         var now = clock.GetUtcNow();
+        if (now >= attempt.AuthorizationRequest.ExpiresAt)
+        {
+            return AuthError.LoginAttemptInvalid("This sign-in was already completed or has expired. Go back to the app and start again.");
+        }
+
         if (now >= attempt.ExpiresAt)
         {
             return AuthError.LoginAttemptExpired();

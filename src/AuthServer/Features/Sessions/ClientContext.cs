@@ -5,7 +5,7 @@ public sealed record ClientContext(string? Ip, string? UserAgent, string? Device
 {
     /// <summary>The browser talking to us directly (login page).</summary>
     public static ClientContext FromBrowser(HttpContext context) => new(
-        context.Connection.RemoteIpAddress?.ToString(),
+        NormalizeIp(context.Connection.RemoteIpAddress?.ToString()),
         Truncate(context.Request.Headers.UserAgent.ToString(), 1024),
         null);
 
@@ -14,9 +14,23 @@ public sealed record ClientContext(string? Ip, string? UserAgent, string? Device
     /// agent and, for native apps, <c>device-id</c> (centralauth-protocol.md §3).
     /// </summary>
     public static ClientContext FromForwardingApp(HttpRequest request) => new(
-        Truncate(request.Headers["auth-ip"].ToString(), 64),
+        NormalizeIp(Truncate(request.Headers["auth-ip"].ToString(), 64)),
         Truncate(request.Headers.UserAgent.ToString(), 1024),
         Truncate(request.Headers["device-id"].ToString(), 256));
+
+    /// <summary>
+    /// One spelling per address, so the IP bound at login compares equal to the one an app forwards: a
+    /// dual-stack socket reports 1.2.3.4 as ::ffff:1.2.3.4. Anything unparsable is kept as given.
+    /// </summary>
+    public static string? NormalizeIp(string? ip)
+    {
+        if (!System.Net.IPAddress.TryParse(ip, out var address))
+        {
+            return ip;
+        }
+
+        return (address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address).ToString();
+    }
 
     private static string? Truncate(string value, int length) =>
         string.IsNullOrEmpty(value) ? null : value.Length <= length ? value : value[..length];

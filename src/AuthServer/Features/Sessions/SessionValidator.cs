@@ -50,7 +50,7 @@ public sealed class SessionValidator(AuthDbContext db, TimeProvider clock)
 
         if ((settings.CheckIp && !SameValue(session.Ip, client.Ip))
             || (settings.CheckUserAgent && !SameValue(session.UserAgent, client.UserAgent))
-            || (settings.CheckDeviceId && !SameValue(session.DeviceId, client.DeviceId)))
+            || (settings.CheckDeviceId && !await DeviceMatchesAsync(session, client.DeviceId, cancellationToken)))
         {
             return AuthError.SessionInvalid();
         }
@@ -79,6 +79,30 @@ public sealed class SessionValidator(AuthDbContext db, TimeProvider clock)
         await db.Sessions.Where(s => s.Id == session.Id && s.LastActivity < threshold)
             .ExecuteUpdateAsync(u => u.SetProperty(s => s.LastActivity, now), cancellationToken);
         session.LastActivity = now;
+    }
+
+    /// <summary>
+    /// A browser sign-in knows no device id: the session is bound to the first one an app presents for it
+    /// (trust on first use, written only while still unbound), and every later one must match.
+    /// </summary>
+    private async Task<bool> DeviceMatchesAsync(Session session, string? deviceId, CancellationToken cancellationToken)
+    {
+        if (session.DeviceId is not null || string.IsNullOrEmpty(deviceId))
+        {
+            return SameValue(session.DeviceId, deviceId);
+        }
+
+        var bound = await db.Sessions.Where(s => s.Id == session.Id && s.DeviceId == null)
+            .ExecuteUpdateAsync(u => u.SetProperty(s => s.DeviceId, deviceId), cancellationToken);
+        if (bound == 1)
+        {
+            session.DeviceId = deviceId;
+            return true;
+        }
+
+        // Another request bound it first: compare with what it wrote.
+        var current = await db.Sessions.Where(s => s.Id == session.Id).Select(s => s.DeviceId).SingleAsync(cancellationToken);
+        return SameValue(current, deviceId);
     }
 
     private static bool SameValue(string? bound, string? presented) =>
