@@ -17,6 +17,12 @@ public sealed class ServerOptions
     /// <summary>How long start-up waits for the database before giving up.</summary>
     public int DatabaseStartupTimeoutSeconds { get; set; } = 60;
 
+    /// <summary>
+    /// Reverse proxies (IP addresses) whose X-Forwarded-For / X-Forwarded-Proto are trusted. Without them a
+    /// server behind a proxy sees the proxy's address for every user (rate limits, session binding).
+    /// </summary>
+    public List<string> KnownProxies { get; set; } = [];
+
     public Uri PublicBaseUri => new(PublicBaseUrl.TrimEnd('/') + "/");
 
     /// <summary>The public origin, scheme://host[:port], without a trailing slash.</summary>
@@ -35,6 +41,20 @@ public sealed class KeyOptions
     /// <summary>A PKCS#12 file with the token encryption certificate; when unset, a key is generated once and kept in the database.</summary>
     public string? EncryptionCertificatePath { get; set; }
     public string? EncryptionCertificatePassword { get; set; }
+}
+
+/// <summary>Section "DataProtection": how the key ring in the database is protected at rest.</summary>
+public sealed class DataProtectionSettings
+{
+    public const string Section = "DataProtection";
+
+    /// <summary>
+    /// A PKCS#12 certificate that encrypts the Data Protection keys stored in the database. Set it in
+    /// production: the keys protect client secrets and token keys, and would otherwise sit in the same
+    /// database in clear.
+    /// </summary>
+    public string? CertificatePath { get; set; }
+    public string? CertificatePassword { get; set; }
 }
 
 /// <summary>Section "Demo": what the run command sets up for a newcomer.</summary>

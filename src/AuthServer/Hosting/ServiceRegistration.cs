@@ -9,6 +9,7 @@ using AuthServer.Features.RateLimiting;
 using AuthServer.Features.Sessions;
 using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Http.Json;
 
 namespace AuthServer.Hosting;
@@ -32,7 +33,24 @@ public static class ServiceRegistration
         services.AddAuthDatabase();
 
         // Keys shared through the database: cookies and protected secrets are readable on every instance.
-        services.AddDataProtection().SetApplicationName("AuthServer").PersistKeysToDbContext<AuthDbContext>();
+        var dataProtection = services.AddDataProtection().SetApplicationName("AuthServer").PersistKeysToDbContext<AuthDbContext>();
+        var dataProtectionSettings = configuration.GetSection(DataProtectionSettings.Section).Get<DataProtectionSettings>();
+        if (!string.IsNullOrWhiteSpace(dataProtectionSettings?.CertificatePath))
+        {
+            dataProtection.ProtectKeysWithCertificate(System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12FromFile(
+                dataProtectionSettings.CertificatePath, dataProtectionSettings.CertificatePassword));
+        }
+
+        services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<ServerOptions>>((forwarded, server) =>
+        {
+            forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            forwarded.KnownProxies.Clear();
+            forwarded.KnownIPNetworks.Clear();
+            foreach (var proxy in server.Value.KnownProxies)
+            {
+                forwarded.KnownProxies.Add(System.Net.IPAddress.Parse(proxy));
+            }
+        });
 
         services.AddAuthOpenIddict();
         services.AddAuthHealthChecks();
@@ -75,7 +93,11 @@ public static class ServiceRegistration
     private static IServiceCollection AddEmailLogin(this IServiceCollection services)
     {
         services.AddOptions<LoginOptions>().BindConfiguration(LoginOptions.Section);
-        services.AddOptions<EmailOptions>().BindConfiguration(EmailOptions.Section);
+        services.AddOptions<EmailOptions>().BindConfiguration(EmailOptions.Section)
+            .Validate<IHostEnvironment>(
+                (email, environment) => !string.IsNullOrWhiteSpace(email.Smtp.Host) || email.AllowOutbox || environment.IsDevelopment() || environment.IsEnvironment("Testing"),
+                "No SMTP server configured: set Email:Smtp:Host (Email__Smtp__Host). The outbox (codes written to the log) is for development only; set Email:AllowOutbox=true to use it anyway.")
+            .ValidateOnStart();
         // SMTP when a host is configured; otherwise the log and the outbox folder (development).
         services.AddSingleton<IEmailSender>(provider =>
             string.IsNullOrWhiteSpace(provider.GetRequiredService<IOptions<EmailOptions>>().Value.Smtp.Host)
@@ -104,6 +126,11 @@ public static class ServiceRegistration
         // Also first in the app's own pipeline: in Development, hosting puts its exception page in front
         // of it, and errors must keep the catalog's shape there too.
         app.UseMiddleware<ErrorHandlingMiddleware>();
+        if (app.Services.GetRequiredService<IOptions<ServerOptions>>().Value.KnownProxies.Count > 0)
+        {
+            app.UseForwardedHeaders();
+        }
+
         app.UseStatusCodePages();
         app.UseStaticFiles();
         app.UseRouting();

@@ -13,9 +13,12 @@ public sealed class AuthServerFactory(string connectionString, IDictionary<strin
 {
     public const string PublicBaseUrl = "http://localhost";
 
+    /// <summary>The hosting environment the server starts in.</summary>
+    public string EnvironmentName { get; init; } = "Testing";
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseEnvironment("Testing");
+        builder.UseEnvironment(EnvironmentName);
         var values = new Dictionary<string, string?>
         {
             ["ConnectionStrings:AuthDb"] = connectionString,

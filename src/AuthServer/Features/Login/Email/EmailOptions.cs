@@ -10,6 +10,12 @@ public sealed class EmailOptions
     /// <summary>Where emails are written when no SMTP host is configured (development).</summary>
     public string OutboxPath { get; set; } = Path.Combine(".data", "outbox");
 
+    /// <summary>
+    /// Allow the outbox delivery outside Development. Off by default: it writes sign-in codes to the log,
+    /// which a production server must not do.
+    /// </summary>
+    public bool AllowOutbox { get; set; }
+
     public SmtpSettings Smtp { get; set; } = new();
 
     public sealed class SmtpSettings
