@@ -28,6 +28,7 @@ public sealed class DatabaseInitializer(
 
         await using var scope = scopes.CreateAsyncScope();
         await keyRing.LoadAsync(scope.ServiceProvider, cancellationToken);
+        await scope.ServiceProvider.GetRequiredService<Features.Connect.OpenIddictClientSync>().SyncMissingAsync(cancellationToken);
     }
 
     public async Task MigrateAsync(CancellationToken cancellationToken)

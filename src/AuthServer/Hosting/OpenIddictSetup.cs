@@ -1,4 +1,5 @@
 using AuthServer.Data;
+using AuthServer.Features.Connect;
 using Microsoft.Extensions.Options;
 using OpenIddict.Server;
 using OpenIddict.Server.AspNetCore;
@@ -12,7 +13,12 @@ public static class OpenIddictSetup
     {
         services.AddOpenIddict()
             // Applications, authorizations, scopes and tokens live in our PostgreSQL database.
-            .AddCore(core => core.UseEntityFrameworkCore().UseDbContext<AuthDbContext>())
+            .AddCore(core =>
+            {
+                core.UseEntityFrameworkCore().UseDbContext<AuthDbContext>();
+                // Client secrets are the organizations' own, checked like on every other face.
+                core.ReplaceApplicationManager<OpenIddict.EntityFrameworkCore.Models.OpenIddictEntityFrameworkCoreApplication, OrganizationApplicationManager>();
+            })
             .AddServer(options =>
             {
                 options.SetAuthorizationEndpointUris("connect/authorize")
@@ -45,6 +51,7 @@ public static class OpenIddictSetup
 
         // Keys come from ServerKeyRing (certificate files or database), loaded at start-up.
         services.AddSingleton<IConfigureOptions<OpenIddictServerOptions>, ConfigureOpenIddictKeys>();
+        services.AddScoped<OpenIddictClientSync>();
         return services;
     }
 }

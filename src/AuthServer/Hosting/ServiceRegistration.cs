@@ -87,6 +87,7 @@ public static class ServiceRegistration
     {
         services.AddScoped<SessionService>();
         services.AddScoped<SessionValidator>();
+        services.AddSingleton<SessionCookie>();
         return services;
     }
 

@@ -102,14 +102,13 @@ public sealed class LoginAttemptService(
         return new StartedAttempt(attempt, now + limits.ResendInterval);
     }
 
-    public Task<Outcome<string>> CheckCodeAsync(Guid attemptId, string? code, ClientContext client, CancellationToken cancellationToken) =>
+    public Task<Outcome<CompletedSignIn>> CheckCodeAsync(Guid attemptId, string? code, ClientContext client, CancellationToken cancellationToken) =>
         CheckAsync(attemptId, code, a => a.CodeHash, client, cancellationToken);
 
-    public Task<Outcome<string>> CheckLinkAsync(Guid attemptId, string? token, ClientContext client, CancellationToken cancellationToken) =>
+    public Task<Outcome<CompletedSignIn>> CheckLinkAsync(Guid attemptId, string? token, ClientContext client, CancellationToken cancellationToken) =>
         CheckAsync(attemptId, token, a => a.LinkTokenHash, client, cancellationToken);
 
-    /// <returns>The URL to send the browser to (the app's callback with its code).</returns>
-    private async Task<Outcome<string>> CheckAsync(Guid attemptId, string? presented, Func<LoginAttempt, byte[]> storedHash, ClientContext client, CancellationToken cancellationToken)
+    private async Task<Outcome<CompletedSignIn>> CheckAsync(Guid attemptId, string? presented, Func<LoginAttempt, byte[]> storedHash, ClientContext client, CancellationToken cancellationToken)
     {
         var limits = options.Value;
         // Counted before the transaction below, so a refused check still counts.

@@ -103,7 +103,7 @@ public static class LoginEndpoints
     }
 
     private static async Task SubmitCodeAsync(HttpContext context, AuthDbContext db, OrganizationCache organizations, IAntiforgery antiforgery,
-        LoginAttemptService attempts, IOptions<ServerOptions> server, TimeProvider clock, CancellationToken cancellationToken)
+        LoginAttemptService attempts, SessionCookie sessionCookie, IOptions<ServerOptions> server, CancellationToken cancellationToken)
     {
         var form = await ReadFormAsync(context, antiforgery);
         if (form.Failed)
@@ -123,7 +123,7 @@ public static class LoginEndpoints
         var checkedCode = await attempts.CheckCodeAsync(attempt.Id, form.Value!["code"], ClientContext.FromBrowser(context), cancellationToken);
         if (!checkedCode.Failed)
         {
-            context.Response.Redirect(checkedCode.Value!);
+            CompleteInBrowser(context, checkedCode.Value!, sessionCookie);
             return;
         }
 
@@ -139,7 +139,7 @@ public static class LoginEndpoints
         await ShowOrReturnErrorAsync(context, checkedCode.Error!, model, request, server.Value);
     }
 
-    private static async Task OpenLinkAsync(HttpContext context, Guid? attempt, string? token, LoginAttemptService attempts, CancellationToken cancellationToken)
+    private static async Task OpenLinkAsync(HttpContext context, Guid? attempt, string? token, LoginAttemptService attempts, SessionCookie sessionCookie, CancellationToken cancellationToken)
     {
         if (attempt is null)
         {
@@ -154,7 +154,14 @@ public static class LoginEndpoints
             return;
         }
 
-        context.Response.Redirect(checkedLink.Value!);
+        CompleteInBrowser(context, checkedLink.Value!, sessionCookie);
+    }
+
+    /// <summary>Remembers the new session in this browser (single sign-on) and moves on.</summary>
+    private static void CompleteInBrowser(HttpContext context, CompletedSignIn signIn, SessionCookie sessionCookie)
+    {
+        sessionCookie.Issue(context, signIn.SessionId);
+        context.Response.Redirect(signIn.RedirectUrl);
     }
 
     private static async Task ShowOrReturnErrorAsync(HttpContext context, AuthError error, LoginPageModel model, AuthorizationRequest request, ServerOptions server)

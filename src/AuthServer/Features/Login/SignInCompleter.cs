@@ -1,6 +1,7 @@
 using AuthServer.Data;
 using AuthServer.Data.Entities;
 using AuthServer.Errors;
+using AuthServer.Features.Connect;
 using AuthServer.Features.Organizations;
 using AuthServer.Features.Sessions;
 using AuthServer.Hosting;
@@ -8,6 +9,9 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace AuthServer.Features.Login;
+
+/// <summary>A finished sign-in: where the browser goes next, and the session it started (for the SSO cookie).</summary>
+public sealed record CompletedSignIn(string RedirectUrl, Guid SessionId);
 
 /// <summary>
 /// The end of every successful login method: the user created (when allowed) or updated, a session
@@ -34,8 +38,7 @@ public sealed class SignInCompleter(
         return user.Blocked ? AuthError.NoPermission("This user is blocked.") : user;
     }
 
-    /// <returns>The URL to send the browser to.</returns>
-    public async Task<Outcome<string>> CompleteAsync(CachedOrganization organization, AuthorizationRequest request, string email, string method, ClientContext client, CancellationToken cancellationToken)
+    public async Task<Outcome<CompletedSignIn>> CompleteAsync(CachedOrganization organization, AuthorizationRequest request, string email, string method, ClientContext client, CancellationToken cancellationToken)
     {
         var normalized = EmailAddress.Normalize(email);
         var found = await FindUserAsync(organization, normalized, cancellationToken);
@@ -54,6 +57,14 @@ public sealed class SignInCompleter(
         // The request is single use: a finished sign-in cannot be replayed from the same page.
         request.ExpiresAt = now;
 
+        if (request.Face == AuthorizationFace.OpenIdConnect)
+        {
+            // OpenIddict issues this face's code: back to /connect/authorize, which finds the new session
+            // through the SSO cookie. The session needs no app-side verification step there.
+            session.VerifiedAt = now;
+            return new CompletedSignIn(OidcContinuation.AuthorizeUrl(request.ProtocolQuery), session.Id);
+        }
+
         var code = LoginSecrets.NewToken();
         db.AuthorizationCodes.Add(new AuthorizationCode
         {
@@ -67,7 +78,8 @@ public sealed class SignInCompleter(
             ExpiresAt = now + options.Value.CodeLifetime,
         });
 
-        return AppRedirect.WithCode(request.RedirectUri, code, request.State, server.Value.PublicBaseUri.ToString(), request.Affirm);
+        var redirect = AppRedirect.WithCode(request.RedirectUri, code, request.State, server.Value.PublicBaseUri.ToString(), request.Affirm);
+        return new CompletedSignIn(redirect, session.Id);
     }
 
     private User AddUser(Guid organizationId, string email, string normalized, DateTimeOffset now)

@@ -1,5 +1,6 @@
 using AuthServer.Data;
 using AuthServer.Data.Entities;
+using AuthServer.Features.Connect;
 
 namespace AuthServer.Features.Organizations;
 
@@ -7,7 +8,7 @@ namespace AuthServer.Features.Organizations;
 public sealed record CreatedOrganization(Organization Organization, string Secret);
 
 /// <summary>Creates and changes organizations; every change drops the cached snapshot.</summary>
-public sealed class OrganizationService(AuthDbContext db, OrganizationSecrets secrets, OrganizationCache cache, TimeProvider clock)
+public sealed class OrganizationService(AuthDbContext db, OrganizationSecrets secrets, OrganizationCache cache, OpenIddictClientSync clients, TimeProvider clock)
 {
     public async Task<CreatedOrganization> CreateAsync(string name, IEnumerable<string> whitelistedOrigins, Action<Organization>? configure, CancellationToken cancellationToken)
     {
@@ -25,6 +26,7 @@ public sealed class OrganizationService(AuthDbContext db, OrganizationSecrets se
         configure?.Invoke(organization);
         db.Organizations.Add(organization);
         await db.SaveChangesAsync(cancellationToken);
+        await clients.SyncAsync(organization, cancellationToken);
         cache.Invalidate(organization.Id);
         return new CreatedOrganization(organization, secret);
     }
