@@ -3,6 +3,7 @@ using AuthServer.Features.Connect;
 using Microsoft.Extensions.Options;
 using OpenIddict.Server;
 using OpenIddict.Server.AspNetCore;
+using static OpenIddict.Abstractions.OpenIddictConstants;
 
 namespace AuthServer.Hosting;
 
@@ -38,7 +39,31 @@ public static class OpenIddictSetup
                 // Access tokens are plain signed JWTs so resource servers can validate them with the JWKS.
                 options.DisableAccessTokenEncryption();
 
-                options.UseAspNetCore().EnableStatusCodePagesIntegration();
+                // Our endpoints decide who is signed in; OpenIddict validates the protocol around them.
+                options.UseAspNetCore()
+                    .EnableAuthorizationEndpointPassthrough()
+                    .EnableTokenEndpointPassthrough()
+                    .EnableUserInfoEndpointPassthrough()
+                    .EnableEndSessionEndpointPassthrough()
+                    .EnableStatusCodePagesIntegration();
+
+                // PKCE with S256 only: "plain" offers no protection if the request is observed (RFC 9700 §2.1.1).
+                options.Configure(o => o.CodeChallengeMethods.Remove(CodeChallengeMethods.Plain));
+
+                // Only the prompt values that do something here: no consent screen, no account chooser.
+                options.Configure(o =>
+                {
+                    o.PromptValues.Remove(PromptValues.Consent);
+                    o.PromptValues.Remove(PromptValues.SelectAccount);
+                });
+
+                // Refresh tokens rotate on every use; presenting a used one revokes the whole chain at once.
+                options.SetRefreshTokenReuseLeeway(TimeSpan.Zero);
+
+                options.RegisterClaims(Claims.Subject, ConnectClaims.SessionId, Claims.Email, Claims.EmailVerified, Claims.AuthenticationTime, Claims.AuthenticationMethodReference);
+
+                options.AddEventHandler(ConnectHandlers.RequireState.Descriptor);
+                options.AddEventHandler(ConnectHandlers.RejectTokensOfEndedSessions.Descriptor);
             });
 
         // The issuer is the public base URL, so tokens name the same issuer on every instance.

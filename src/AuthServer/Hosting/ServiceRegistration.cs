@@ -1,6 +1,7 @@
 using AuthServer.Data;
 using AuthServer.Errors;
 using AuthServer.Features.CentralAuthApi;
+using AuthServer.Features.Connect;
 using AuthServer.Features.Login;
 using AuthServer.Features.Login.Email;
 using AuthServer.Features.Login.Page;
@@ -142,6 +143,7 @@ public static class ServiceRegistration
         app.MapErrorCatalogApi();
         app.MapLoginPage();
         app.MapCentralAuthApi();
+        app.MapConnect();
         return app;
     }
 }

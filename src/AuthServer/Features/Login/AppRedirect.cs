@@ -20,6 +20,21 @@ public static class AppRedirect
         return QueryHelpers.AddQueryString(redirectUri, parameters);
     }
 
+    /// <summary>
+    /// The error in the face's vocabulary: the catalog code on the CentralAuth face, RFC 6749's
+    /// access_denied on the standard face (standard clients know only those values).
+    /// </summary>
+    public static string WithError(Data.Entities.AuthorizationRequest request, AuthError error, string issuer) =>
+        request.Face == Data.Entities.AuthorizationFace.OpenIdConnect
+            ? QueryHelpers.AddQueryString(request.RedirectUri, new Dictionary<string, string?>
+            {
+                ["error"] = "access_denied",
+                ["error_description"] = error.Message,
+                ["state"] = request.State,
+                ["iss"] = issuer,
+            })
+            : WithError(request.RedirectUri, error, request.State, issuer);
+
     public static string WithError(string redirectUri, AuthError error, string? state, string issuer) =>
         QueryHelpers.AddQueryString(redirectUri, new Dictionary<string, string?>
         {

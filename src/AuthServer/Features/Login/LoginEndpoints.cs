@@ -168,7 +168,7 @@ public static class LoginEndpoints
     {
         if (ReturnedToApp.Contains(error.Code))
         {
-            context.Response.Redirect(AppRedirect.WithError(request.RedirectUri, error, request.State, server.PublicBaseUri.ToString()));
+            context.Response.Redirect(AppRedirect.WithError(request, error, server.PublicBaseUri.ToString()));
             return;
         }
 

@@ -12,7 +12,7 @@ namespace AuthServer.Features.Sessions;
 /// organization asks for it) still matches the IP, user agent and device id it started with. Every face
 /// that accepts a token asks this; nothing else re-implements these rules.
 /// </summary>
-public sealed class SessionValidator(AuthDbContext db, TimeProvider clock)
+public sealed class SessionValidator(AuthDbContext db, OrganizationCache organizations, TimeProvider clock)
 {
     /// <summary>Activity is written at most this often per session, never once per request.</summary>
     public static readonly TimeSpan ActivityWriteInterval = TimeSpan.FromSeconds(60);
@@ -53,6 +53,51 @@ public sealed class SessionValidator(AuthDbContext db, TimeProvider clock)
             || (settings.CheckDeviceId && !await DeviceMatchesAsync(session, client.DeviceId, cancellationToken)))
         {
             return AuthError.SessionInvalid();
+        }
+
+        if (session.User.Blocked)
+        {
+            return AuthError.NoPermission("The user is blocked.");
+        }
+
+        await TouchAsync(session, now, cancellationToken);
+        return session;
+    }
+
+    /// <summary>
+    /// The check for tokens of the standard face and for single sign-on: the session exists, was not ended,
+    /// is within the maximum session time and the inactivity time, and its user is not blocked. (There is
+    /// no end-user context to bind to here: standard clients forward no IP or device id.)
+    /// </summary>
+    public async Task<Outcome<Session>> ValidateForTokenAsync(Guid sessionId, CancellationToken cancellationToken)
+    {
+        var session = await db.Sessions.AsNoTracking().Include(s => s.User)
+            .SingleOrDefaultAsync(s => s.Id == sessionId, cancellationToken);
+        if (session?.User is null)
+        {
+            return AuthError.SessionMissing();
+        }
+
+        var organization = await organizations.FindAsync(session.OrganizationId, cancellationToken);
+        if (organization is null)
+        {
+            return AuthError.SessionMissing();
+        }
+
+        var now = clock.GetUtcNow();
+        if (session.EndedAt is not null)
+        {
+            return AuthError.SessionInactive();
+        }
+
+        if (now >= session.Created.AddSeconds(organization.Settings.MaxSessionTime))
+        {
+            return AuthError.SessionExpired();
+        }
+
+        if (now >= session.LastActivity.AddSeconds(organization.Settings.MaxInactivityTime))
+        {
+            return AuthError.SessionInactive();
         }
 
         if (session.User.Blocked)

@@ -59,6 +59,14 @@ public sealed class LoginPageRenderer : IErrorPageRenderer
         return WriteAsync(context, Layout("Sign in", s, body.ToString(), null), error.Status);
     }
 
+    /// <summary>A plain message page in the login page's style (for example after signing out).</summary>
+    public static Task RenderMessageAsync(HttpContext context, string title, string message)
+    {
+        var body = $"<h1>{E(title)}</h1><p class=\"intro\">{E(message)}</p>";
+        PageSecurityHeaders.Apply(context.Response, [], []);
+        return WriteAsync(context, Layout(title, LoginPageStrings.Default, body, null), StatusCodes.Status200OK);
+    }
+
     private static void AppendEmailStep(StringBuilder body, LoginPageModel model)
     {
         var s = model.Strings;

@@ -1,0 +1,70 @@
+using AuthServer.Features.Sessions;
+using OpenIddict.Server;
+using OpenIddict.Abstractions;
+using static OpenIddict.Server.OpenIddictServerEvents;
+
+namespace AuthServer.Features.Connect;
+
+/// <summary>Our additions to OpenIddict's request pipeline, each a small handler named for what it enforces.</summary>
+public static class ConnectHandlers
+{
+    /// <summary>`state` is required on /connect/authorize (CSRF protection of the client's callback).</summary>
+    public sealed class RequireState : IOpenIddictServerHandler<ValidateAuthorizationRequestContext>
+    {
+        public static OpenIddictServerHandlerDescriptor Descriptor { get; } =
+            OpenIddictServerHandlerDescriptor.CreateBuilder<ValidateAuthorizationRequestContext>()
+                .UseSingletonHandler<RequireState>()
+                .SetOrder(OpenIddictServerHandlers.Authentication.ValidateResponseTypeParameter.Descriptor.Order + 1)
+                .SetType(OpenIddictServerHandlerType.Custom)
+                .Build();
+
+        public ValueTask HandleAsync(ValidateAuthorizationRequestContext context)
+        {
+            if (string.IsNullOrEmpty(context.Request.State))
+            {
+                context.Reject(error: OpenIddictConstants.Errors.InvalidRequest, description: "The mandatory 'state' parameter is missing.");
+            }
+
+            return ValueTask.CompletedTask;
+        }
+    }
+
+    /// <summary>
+    /// A token dies with its session: codes, refresh tokens, access tokens at userinfo and introspection are
+    /// refused once the session they name (the `sid` claim) was ended, expired or idled out, or its user was
+    /// blocked. The one SessionValidator decides.
+    /// </summary>
+    public sealed class RejectTokensOfEndedSessions(SessionValidator sessions) : IOpenIddictServerHandler<ProcessAuthenticationContext>
+    {
+        public static OpenIddictServerHandlerDescriptor Descriptor { get; } =
+            OpenIddictServerHandlerDescriptor.CreateBuilder<ProcessAuthenticationContext>()
+                .UseScopedHandler<RejectTokensOfEndedSessions>()
+                .SetOrder(OpenIddictServerHandlers.ValidateUserCode.Descriptor.Order + 1_000)
+                .SetType(OpenIddictServerHandlerType.Custom)
+                .Build();
+
+        public async ValueTask HandleAsync(ProcessAuthenticationContext context)
+        {
+            // Revoking a token of an ended session must still work (RFC 7009), so revocation is left alone.
+            if (context.EndpointType is not (OpenIddictServerEndpointType.Token or OpenIddictServerEndpointType.UserInfo or OpenIddictServerEndpointType.Introspection))
+            {
+                return;
+            }
+
+            var principal = context.AuthorizationCodePrincipal ?? context.RefreshTokenPrincipal ?? context.AccessTokenPrincipal ?? context.GenericTokenPrincipal;
+            var sid = principal?.FindFirst(ConnectClaims.SessionId)?.Value;
+            if (sid is null)
+            {
+                // Machine tokens (client_credentials) have no session.
+                return;
+            }
+
+            if (!Guid.TryParse(sid, out var sessionId) || (await sessions.ValidateForTokenAsync(sessionId, context.CancellationToken)).Failed)
+            {
+                context.Reject(
+                    error: context.EndpointType == OpenIddictServerEndpointType.Token ? OpenIddictConstants.Errors.InvalidGrant : OpenIddictConstants.Errors.InvalidToken,
+                    description: "The session of this token has ended.");
+            }
+        }
+    }
+}
