@@ -62,13 +62,15 @@ public static class OpenIddictSetup
 
                 options.RegisterClaims(Claims.Subject, ConnectClaims.SessionId, Claims.Email, Claims.EmailVerified, Claims.AuthenticationTime, Claims.AuthenticationMethodReference);
 
-                options.AddEventHandler(ConnectHandlers.RequireState.Descriptor);
                 options.AddEventHandler(ConnectHandlers.RejectTokensOfEndedSessions.Descriptor);
             });
 
         // The issuer is the public base URL, so tokens name the same issuer on every instance.
         services.AddOptions<OpenIddictServerOptions>().Configure<IOptions<ServerOptions>>((options, server) =>
-            options.Issuer = server.Value.PublicBaseUri);
+        {
+            options.Issuer = server.Value.PublicBaseUri;
+            options.AccessTokenLifetime = server.Value.AccessTokenLifetime;
+        });
 
         // Note: plain http is accepted only when the public URL itself is http (local development).
         services.AddOptions<OpenIddictServerAspNetCoreOptions>().Configure<IOptions<ServerOptions>>((options, server) =>

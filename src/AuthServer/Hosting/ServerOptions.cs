@@ -23,6 +23,9 @@ public sealed class ServerOptions
     /// </summary>
     public List<string> KnownProxies { get; set; } = [];
 
+    /// <summary>Lifetime of the standard face's access tokens (JWTs that resource servers accept without asking us).</summary>
+    public TimeSpan AccessTokenLifetime { get; set; } = TimeSpan.FromMinutes(15);
+
     public Uri PublicBaseUri => new(PublicBaseUrl.TrimEnd('/') + "/");
 
     /// <summary>The public origin, scheme://host[:port], without a trailing slash.</summary>

@@ -133,7 +133,8 @@ public static class ServiceRegistration
             app.UseForwardedHeaders();
         }
 
-        app.UseStatusCodePages();
+        // Bodiless error statuses (OpenIddict's errors that must not redirect) get the styled error page.
+        app.UseStatusCodePages(ConnectErrorPage.RenderAsync);
         app.UseStaticFiles();
         app.UseRouting();
         app.UseAuthentication();

@@ -49,11 +49,15 @@ public sealed class KestrelServerFixture : IAsyncLifetime
         await app.StartAsync();
     }
 
-    public async Task<TestOrganization> CreateOrganizationAsync(string name)
+    public async Task<TestOrganization> CreateOrganizationAsync(string name, Action<AuthServer.Data.Entities.Organization>? configure = null)
     {
         await using var scope = Factory.Services.CreateAsyncScope();
         var created = await scope.ServiceProvider.GetRequiredService<OrganizationService>()
-            .CreateAsync(name, [AppOrigin], o => o.Settings.AllowLocalhost = true, CancellationToken.None);
+            .CreateAsync(name, [AppOrigin], o =>
+            {
+                o.Settings.AllowLocalhost = true;
+                configure?.Invoke(o);
+            }, CancellationToken.None);
         return new TestOrganization(created.Organization.Id, created.Secret);
     }
 

@@ -43,6 +43,13 @@ public static class ConnectEndpoints
         SessionValidator sessions, IOptions<LoginOptions> options, TimeProvider clock, CancellationToken cancellationToken)
     {
         var request = context.GetOpenIddictServerRequest() ?? throw new InvalidOperationException("OpenIddict did not handle this request.");
+        // Required here (OpenIddict leaves it optional); refused after OpenIddict validated the redirect URI, so
+        // the error goes back to the client.
+        if (string.IsNullOrEmpty(request.State))
+        {
+            return Forbid(OidcErrors.InvalidRequest, "The mandatory 'state' parameter is missing.");
+        }
+
         var organization = await organizations.FindAsync(request.ClientId, cancellationToken);
         if (organization is null || (!organization.Connections.Email && !organization.Connections.Passkey))
         {

@@ -8,27 +8,6 @@ namespace AuthServer.Features.Connect;
 /// <summary>Our additions to OpenIddict's request pipeline, each a small handler named for what it enforces.</summary>
 public static class ConnectHandlers
 {
-    /// <summary>`state` is required on /connect/authorize (CSRF protection of the client's callback).</summary>
-    public sealed class RequireState : IOpenIddictServerHandler<ValidateAuthorizationRequestContext>
-    {
-        public static OpenIddictServerHandlerDescriptor Descriptor { get; } =
-            OpenIddictServerHandlerDescriptor.CreateBuilder<ValidateAuthorizationRequestContext>()
-                .UseSingletonHandler<RequireState>()
-                .SetOrder(OpenIddictServerHandlers.Authentication.ValidateResponseTypeParameter.Descriptor.Order + 1)
-                .SetType(OpenIddictServerHandlerType.Custom)
-                .Build();
-
-        public ValueTask HandleAsync(ValidateAuthorizationRequestContext context)
-        {
-            if (string.IsNullOrEmpty(context.Request.State))
-            {
-                context.Reject(error: OpenIddictConstants.Errors.InvalidRequest, description: "The mandatory 'state' parameter is missing.");
-            }
-
-            return ValueTask.CompletedTask;
-        }
-    }
-
     /// <summary>
     /// A token dies with its session: codes, refresh tokens, access tokens at userinfo and introspection are
     /// refused once the session they name (the `sid` claim) was ended, expired or idled out, or its user was

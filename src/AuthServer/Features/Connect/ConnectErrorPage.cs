@@ -1,0 +1,30 @@
+using AuthServer.Errors;
+using AuthServer.Features.Login.Page;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore;
+using OpenIddict.Server.AspNetCore;
+
+namespace AuthServer.Features.Connect;
+
+/// <summary>
+/// The page a browser sees when OpenIddict refuses an authorization or end-session request it must not
+/// redirect (unknown client, unregistered redirect URI, malformed request): the RFC 6749 error and its
+/// description, in the login page's style. Other bodiless statuses keep a short text answer.
+/// </summary>
+public static class ConnectErrorPage
+{
+    public static async Task RenderAsync(StatusCodeContext context)
+    {
+        var http = context.HttpContext;
+        var response = http.GetOpenIddictServerResponse();
+        if (response?.Error is { } error && !http.Request.Path.StartsWithSegments("/api"))
+        {
+            var definition = new ErrorDefinition(error, http.Response.StatusCode, response.ErrorDescription ?? "The request was refused.", false);
+            await LoginPageRenderer.RenderErrorAsync(http, new AuthError(definition, definition.Description), LoginPageStrings.Default);
+            return;
+        }
+
+        http.Response.ContentType = "text/plain; charset=utf-8";
+        await http.Response.WriteAsync($"Status code {http.Response.StatusCode}.");
+    }
+}

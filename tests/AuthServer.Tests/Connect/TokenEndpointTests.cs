@@ -1,0 +1,161 @@
+using System.IdentityModel.Tokens.Jwt;
+using System.Net;
+using System.Text.Json;
+using AuthServer.Tests.Infrastructure;
+using Microsoft.AspNetCore.WebUtilities;
+
+namespace AuthServer.Tests.Connect;
+
+public sealed class TokenEndpointTests(LoginServerFixture fixture) : IClassFixture<LoginServerFixture>
+{
+    private Task<TestOrganization> ClientAsync() => fixture.CreateOrganizationAsync(o => o.RedirectUris = [LoginServerFixture.Callback]);
+
+    private OidcDriver Driver() => new(fixture.Driver(), fixture.Outbox);
+
+    [Fact]
+    public async Task Code_replay_is_invalid_grant()
+    {
+        var organization = await ClientAsync();
+        var oidc = Driver();
+        var code = await oidc.CodeAsync(organization, "replay@example.com");
+
+        Assert.Equal(HttpStatusCode.OK, (await oidc.RedeemAsync(organization, code)).StatusCode);
+        await OidcDriver.AssertOAuthErrorAsync(await oidc.RedeemAsync(organization, code), HttpStatusCode.BadRequest, "invalid_grant");
+    }
+
+    [Fact]
+    public async Task Missing_verifier_is_invalid_request_and_wrong_verifier_is_invalid_grant()
+    {
+        var organization = await ClientAsync();
+        var oidc = Driver();
+        var code = await oidc.CodeAsync(organization, "pkce@example.com");
+
+        var missing = await oidc.TokenAsync(organization, new Dictionary<string, string>
+        {
+            ["grant_type"] = "authorization_code",
+            ["code"] = code,
+            ["redirect_uri"] = LoginServerFixture.Callback,
+        });
+        await OidcDriver.AssertOAuthErrorAsync(missing, HttpStatusCode.BadRequest, "invalid_request");
+
+        var code2 = await oidc.CodeAsync(organization, "pkce@example.com");
+        await OidcDriver.AssertOAuthErrorAsync(await oidc.RedeemAsync(organization, code2, verifier: "wrong-verifier-0123456789-abcdefghijklmnopqrstuvwxyz"), HttpStatusCode.BadRequest, "invalid_grant");
+    }
+
+    [Fact]
+    public async Task Plain_pkce_method_and_missing_challenge_are_refused_at_authorize()
+    {
+        var organization = await ClientAsync();
+        var oidc = Driver();
+
+        var plain = await oidc.Client.GetAsync(OidcDriver.AuthorizeUrl(organization, challenge: OidcDriver.Verifier, method: "plain"));
+        var missing = await oidc.Client.GetAsync(OidcDriver.AuthorizeUrl(organization, challenge: "", method: null));
+        // Refused before anything else is looked at: an error page, no redirect.
+        foreach (var response in new[] { plain, missing })
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            Assert.Null(response.Headers.Location);
+            Assert.Contains("invalid_request", await response.Content.ReadAsStringAsync());
+        }
+    }
+
+    [Fact]
+    public async Task Missing_state_is_refused_at_authorize()
+    {
+        var organization = await ClientAsync();
+        var oidc = Driver();
+
+        var response = await oidc.Client.GetAsync(OidcDriver.AuthorizeUrl(organization, state: null));
+
+        Assert.Equal("invalid_request", QueryHelpers.ParseQuery(response.Headers.Location!.Query)["error"]);
+    }
+
+    [Fact]
+    public async Task Unregistered_redirect_uri_and_unknown_client_never_redirect()
+    {
+        var organization = await ClientAsync();
+        var oidc = Driver();
+
+        // Same origin, other path: exact matching on this face.
+        var mismatch = await oidc.Client.GetAsync(OidcDriver.AuthorizeUrl(organization, redirectUri: LoginServerFixture.AppOrigin + "/other"));
+        var unknown = await oidc.Client.GetAsync(OidcDriver.AuthorizeUrl(new TestOrganization(Guid.NewGuid(), "x")));
+
+        Assert.Equal(HttpStatusCode.BadRequest, mismatch.StatusCode);
+        Assert.Null(mismatch.Headers.Location);
+        Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
+        Assert.Null(unknown.Headers.Location);
+    }
+
+    [Fact]
+    public async Task Redirect_uri_mismatch_at_the_token_endpoint_is_invalid_grant()
+    {
+        var organization = await fixture.CreateOrganizationAsync(o => o.RedirectUris = [LoginServerFixture.Callback, LoginServerFixture.AppOrigin + "/other"]);
+        var oidc = Driver();
+        var code = await oidc.CodeAsync(organization, "mismatch@example.com");
+
+        await OidcDriver.AssertOAuthErrorAsync(await oidc.RedeemAsync(organization, code, redirectUri: LoginServerFixture.AppOrigin + "/other"), HttpStatusCode.BadRequest, "invalid_grant");
+    }
+
+    [Fact]
+    public async Task Wrong_secret_and_unknown_client_are_invalid_client()
+    {
+        var organization = await ClientAsync();
+        var oidc = Driver();
+        var form = new Dictionary<string, string> { ["grant_type"] = "client_credentials" };
+
+        await OidcDriver.AssertOAuthErrorAsync(await oidc.TokenAsync(organization, form, secret: "wrong-secret-wrong-secret-wrong!!"), HttpStatusCode.Unauthorized, "invalid_client");
+        await OidcDriver.AssertOAuthErrorAsync(await oidc.TokenAsync(new TestOrganization(Guid.NewGuid(), organization.Secret), form), HttpStatusCode.Unauthorized, "invalid_client");
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Client_credentials_with_basic_or_post_authentication_gives_a_jwt_access_token(bool basic)
+    {
+        var organization = await ClientAsync();
+        var oidc = Driver();
+
+        var response = await oidc.TokenAsync(organization, new Dictionary<string, string> { ["grant_type"] = "client_credentials" }, basic);
+
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, text);
+        var token = new JwtSecurityTokenHandler().ReadJwtToken(JsonDocument.Parse(text).RootElement.GetProperty("access_token").GetString());
+        Assert.Equal(organization.ClientId, token.Subject);
+        Assert.Equal("RS256", token.Header.Alg);
+        var introspection = await oidc.IntrospectAsync(organization, token.RawData);
+        Assert.True(introspection.GetProperty("active").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Secret_rotation_pending_secret_is_accepted_on_the_token_endpoint()
+    {
+        var pending = "pending-secret-0123456789abcdefgh";
+        var organization = await fixture.CreateOrganizationAsync(o =>
+        {
+            o.RedirectUris = [LoginServerFixture.Callback];
+            o.PendingProtectedSecret = fixture.Factory.Services.GetService(typeof(AuthServer.Features.Organizations.OrganizationSecrets)) is AuthServer.Features.Organizations.OrganizationSecrets secrets ? secrets.Protect(pending) : null;
+        });
+        var oidc = Driver();
+
+        var response = await oidc.TokenAsync(organization, new Dictionary<string, string> { ["grant_type"] = "client_credentials" }, secret: pending);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Refresh_tokens_rotate_and_reusing_an_old_one_revokes_the_chain()
+    {
+        var organization = await ClientAsync();
+        var oidc = Driver();
+        var first = await oidc.TokensAsync(organization, "refresh@example.com");
+        var refresh1 = first.GetProperty("refresh_token").GetString()!;
+
+        var second = JsonDocument.Parse(await (await oidc.RefreshAsync(organization, refresh1)).Content.ReadAsStringAsync()).RootElement;
+        var refresh2 = second.GetProperty("refresh_token").GetString()!;
+        Assert.NotEqual(refresh1, refresh2);
+
+        // Reuse of the spent token: refused, and the newest token of the chain dies with it.
+        await OidcDriver.AssertOAuthErrorAsync(await oidc.RefreshAsync(organization, refresh1), HttpStatusCode.BadRequest, "invalid_grant");
+        await OidcDriver.AssertOAuthErrorAsync(await oidc.RefreshAsync(organization, refresh2), HttpStatusCode.BadRequest, "invalid_grant");
+    }
+}
