@@ -1,6 +1,7 @@
+using AuthServer.Features.Admin;
 using AuthServer.Hosting;
 
-// Commands: (none) serve; "migrate" apply migrations and exit.
+// Commands: (none) serve; "migrate" apply migrations and exit; "apikey create --name <name>" print a new admin API key.
 var command = args.FirstOrDefault(a => !a.StartsWith('-')) ?? "serve";
 var hostArgs = args.Where(a => a != command).ToArray();
 
@@ -15,10 +16,12 @@ switch (command)
         await initializer.MigrateAsync(app.Lifetime.ApplicationStopping);
         Console.WriteLine("Migrations applied.");
         return 0;
+    case ApiKeyCommand.Name:
+        return await ApiKeyCommand.RunAsync(app, args, app.Lifetime.ApplicationStopping);
     case "serve":
         break;
     default:
-        Console.Error.WriteLine($"Unknown command '{command}'. Commands: serve (default), migrate.");
+        Console.Error.WriteLine($"Unknown command '{command}'. Commands: serve (default), migrate, apikey.");
         return 2;
 }
 

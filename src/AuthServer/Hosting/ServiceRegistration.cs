@@ -1,5 +1,6 @@
 using AuthServer.Data;
 using AuthServer.Errors;
+using AuthServer.Features.Admin;
 using AuthServer.Features.CentralAuthApi;
 using AuthServer.Features.Connect;
 using AuthServer.Features.Login;
@@ -72,6 +73,7 @@ public static class ServiceRegistration
         services.AddOrganizations();
         services.AddSessions();
         services.AddEmailLogin();
+        services.AddAdmin();
         return builder;
     }
 
@@ -145,6 +147,7 @@ public static class ServiceRegistration
         app.MapLoginPage();
         app.MapCentralAuthApi();
         app.MapConnect();
+        app.MapAdminApi();
         return app;
     }
 }

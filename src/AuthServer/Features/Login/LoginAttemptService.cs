@@ -1,6 +1,7 @@
 using AuthServer.Data;
 using AuthServer.Data.Entities;
 using AuthServer.Errors;
+using AuthServer.Features.Admin;
 using AuthServer.Features.Login.Email;
 using AuthServer.Features.Organizations;
 using AuthServer.Features.RateLimiting;
@@ -24,6 +25,7 @@ public sealed class LoginAttemptService(
     LoginSecrets secrets,
     SignInCompleter completer,
     IEmailSender email,
+    AuditLog audit,
     IOptions<LoginOptions> options,
     IOptions<ServerOptions> server,
     TimeProvider clock,
@@ -109,6 +111,16 @@ public sealed class LoginAttemptService(
         CheckAsync(attemptId, token, a => a.LinkTokenHash, client, cancellationToken);
 
     private async Task<Outcome<CompletedSignIn>> CheckAsync(Guid attemptId, string? presented, Func<LoginAttempt, byte[]> storedHash, ClientContext client, CancellationToken cancellationToken)
+    {
+        var result = await CheckInTransactionAsync(attemptId, presented, storedHash, client, cancellationToken);
+        // Recorded once the attempt's transaction is over (committed, or rolled back for a failure), on the
+        // audit log's own connection; a lost audit line never turns a sign-in into an error.
+        var session = result.Failed ? null : db.Sessions.Local.FirstOrDefault(s => s.Id == result.Value!.SessionId);
+        await audit.TryRecordSignInAsync("email", result.Error, attemptId, session, client.Ip);
+        return result;
+    }
+
+    private async Task<Outcome<CompletedSignIn>> CheckInTransactionAsync(Guid attemptId, string? presented, Func<LoginAttempt, byte[]> storedHash, ClientContext client, CancellationToken cancellationToken)
     {
         var limits = options.Value;
         // Counted before the transaction below, so a refused check still counts.
