@@ -7,6 +7,12 @@ var hostArgs = args.Where(a => a != command).ToArray();
 
 var builder = WebApplication.CreateBuilder(hostArgs);
 builder.AddAuthServer();
+if (command != "serve")
+{
+    // A command's output is for the person at the terminal: only problems are logged.
+    builder.Logging.AddFilter(level => level >= LogLevel.Warning);
+}
+
 var app = builder.Build();
 
 var initializer = app.Services.GetRequiredService<DatabaseInitializer>();
