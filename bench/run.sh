@@ -8,6 +8,8 @@
 # starts the server in Release on a free loopback port, seeds through the server's own code paths, warms up,
 # drives load from separate processes (wrk; the C# driver for stateful flows), prints one table, and stops
 # everything it started, also on Ctrl-C or failure.
+# BENCH_TRACE_DIR=DIR: also record a CPU-sampling trace (dotnet-trace) of the server during each measured
+# phase into DIR/<scenario>.nettrace (tracing costs throughput: profile in a separate run).
 # --smoke: short warm-up, smaller seeds, no thresholds (CI). The exit code is non-zero only when the harness or
 # a scenario is broken (see bench/README.md), never for slow numbers.
 set -euo pipefail
@@ -64,6 +66,7 @@ OUTBOX="$TMP/outbox"
 mkdir -p "$DATA" "$RESULTS" "$OUTBOX"
 SERVER_PID=
 LOAD_PID=
+TRACE_PID=
 PG_STARTED=0
 
 log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
@@ -72,6 +75,10 @@ log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
+  if [[ -n "$TRACE_PID" ]] && kill -0 "$TRACE_PID" 2>/dev/null; then
+    kill -TERM "$TRACE_PID" 2>/dev/null || true
+    wait "$TRACE_PID" 2>/dev/null || true
+  fi
   if [[ -n "$LOAD_PID" ]] && kill -0 "$LOAD_PID" 2>/dev/null; then
     kill -TERM "$LOAD_PID" 2>/dev/null || true
     wait "$LOAD_PID" 2>/dev/null || true
@@ -113,6 +120,16 @@ if ! command -v wrk >/dev/null 2>&1; then
 fi
 PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 [[ -x "$PG_BIN/pgbench" ]] || { echo "run.sh: pgbench not found under /usr/lib/postgresql/*/bin" >&2; exit 1; }
+if [[ -n "${BENCH_TRACE_DIR:-}" ]]; then
+  DOTNET_TRACE="$REPO/.tools/dotnet-trace/dotnet-trace"
+  if [[ ! -x "$DOTNET_TRACE" ]]; then
+    log "installing dotnet-trace into .tools/dotnet-trace"
+    dotnet tool install dotnet-trace --version 10.0.750501 --tool-path "$REPO/.tools/dotnet-trace" >"$TMP/trace-install.log" 2>&1 \
+      || { cat "$TMP/trace-install.log" >&2; exit 1; }
+  fi
+  mkdir -p "$BENCH_TRACE_DIR"
+  BENCH_TRACE_DIR=$(cd "$BENCH_TRACE_DIR" && pwd)
+fi
 CLK_TCK=$(getconf CLK_TCK)
 export BENCH_CLK_TCK=$CLK_TCK
 
@@ -227,6 +244,21 @@ if wants userinfo || wants refresh || wants introspect; then
     --signins "$SEED_SIGNINS" --oidc "$SEED_OIDC" --concurrency "$CONCURRENCY"
 fi
 
+# trace_later NAME DELAY SECONDS: with BENCH_TRACE_DIR, a CPU trace of the server from DELAY s on, for SECONDS s.
+trace_later() {
+  [[ -n "${BENCH_TRACE_DIR:-}" ]] || return 0
+  local name=$1 delay=$2 seconds=$3
+  (sleep "$delay" && exec "$DOTNET_TRACE" collect -p "$SERVER_PID" --profile dotnet-sampled-thread-time \
+    --duration "$(printf '00:%02d:%02d' $((seconds / 60)) $((seconds % 60)))" -o "$BENCH_TRACE_DIR/$name.nettrace" >"$RESULTS/$name.trace.log" 2>&1) &
+  TRACE_PID=$!
+}
+
+trace_wait() {
+  [[ -n "$TRACE_PID" ]] || return 0
+  wait "$TRACE_PID" 2>/dev/null || true
+  TRACE_PID=
+}
+
 # ---- scenarios ---------------------------------------------------------------------------------------
 # wrk_scenario NAME SCRIPT [TOKENS_FILE] [SECONDS]: warm-up run, then the measured run with the server's CPU
 # time and peak RSS (VmHWM, reset through clear_refs) sampled around it.
@@ -241,10 +273,12 @@ wrk_scenario() {
   log "$name: measuring ${seconds}s (wrk, $CONCURRENCY connections)"
   cpu0=$(cpu_s)
   echo 5 >"/proc/$SERVER_PID/clear_refs"
+  trace_later "$name" 0 "$seconds"
   BENCH_RESULT="$RESULTS/$name.wrk.json" run_load wrk -t "$WRK_THREADS" -c "$CONCURRENCY" -d "${seconds}s" --timeout 10s \
     -s "$BENCH/wrk/$script" "$BASE" >"$RESULTS/$name.log"
   cpu1=$(cpu_s)
   hwm=$(hwm_kb)
+  trace_wait
   python3 - "$RESULTS/$name.wrk.json" "$RESULTS/$name.json" "$name" "$cpu0" "$cpu1" "$hwm" "$CONCURRENCY" <<'EOF'
 import json, sys
 src, dst, name, cpu0, cpu1, hwm, conc = sys.argv[1:]
@@ -257,9 +291,11 @@ EOF
 driver_scenario() {
   local name=$1
   log "$name: warm-up ${WARMUP}s, measuring ${SECONDS_PER}s (C# driver, $CONCURRENCY workers)"
+  trace_later "$name" "$((WARMUP + 1))" "$SECONDS_PER"
   run_load "${TOOL[@]}" load --scenario "$name" --data "$DATA" --base "$BASE" --outbox "$OUTBOX" \
     --seconds "$SECONDS_PER" --warmup "$WARMUP" --concurrency "$CONCURRENCY" --server-pid "$SERVER_PID" \
     --out "$RESULTS/$name.json" >"$RESULTS/$name.log"
+  trace_wait
 }
 
 for scenario in "${SCENARIOS[@]}"; do
