@@ -7,6 +7,8 @@
 # The PostgreSQL connection string comes from the environment variable ConnectionStrings__AuthDb.
 
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+# amd64 or arm64, set by BuildKit; the publish below is architecture-specific (ReadyToRun).
+ARG TARGETARCH
 WORKDIR /src
 
 # Project files first, so the restore layer is cached until a dependency changes.
@@ -14,10 +16,12 @@ COPY global.json Directory.Build.props Directory.Packages.props AuthServer.sln .
 COPY src/AuthServer/AuthServer.csproj src/AuthServer/
 COPY src/AuthServer.Data/AuthServer.Data.csproj src/AuthServer.Data/
 COPY migrations/AuthServer.Migrations.csproj migrations/
-RUN dotnet restore src/AuthServer/AuthServer.csproj
+RUN dotnet restore src/AuthServer/AuthServer.csproj -r linux-$([ "$TARGETARCH" = arm64 ] && echo arm64 || echo x64) -p:PublishReadyToRun=true
 
 COPY . .
-RUN dotnet publish src/AuthServer/AuthServer.csproj -c Release -o /app --no-restore
+# ReadyToRun: compiled ahead of time, so start-up does not wait for the JIT (about half of it otherwise).
+RUN dotnet publish src/AuthServer/AuthServer.csproj -c Release -r linux-$([ "$TARGETARCH" = arm64 ] && echo arm64 || echo x64) \
+      --self-contained false -p:PublishReadyToRun=true -o /app --no-restore
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS final
 WORKDIR /app

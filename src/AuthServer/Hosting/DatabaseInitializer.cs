@@ -41,7 +41,15 @@ public sealed class DatabaseInitializer(
             // Several instances starting at the same moment queue here; the first applies the migrations,
             // the others find nothing pending.
             await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_lock({MigrationLockId})", cancellationToken);
-            await db.Database.MigrateAsync(cancellationToken);
+            // Note: MigrateAsync also diffs the model against the last migration's snapshot, which costs about a
+            // second of start-up; a restart with nothing to apply (the usual case) only lists the history.
+            var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
+            if (pending.Count > 0)
+            {
+                await db.Database.MigrateAsync(cancellationToken);
+                logger.LogInformation("Applied migrations {Migrations}", string.Join(", ", pending));
+            }
+
             logger.LogInformation("Database schema is up to date");
         }
         finally

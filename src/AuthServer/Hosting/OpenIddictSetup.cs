@@ -63,6 +63,8 @@ public static class OpenIddictSetup
                 options.RegisterClaims(Claims.Subject, ConnectClaims.SessionId, Claims.Email, Claims.EmailVerified, Claims.AuthenticationTime, Claims.AuthenticationMethodReference);
 
                 options.AddEventHandler(ConnectHandlers.RejectTokensOfEndedSessions.Descriptor);
+                // Access and identity tokens are stateless JWTs: no database write per token.
+                options.AddEventHandler(ConnectHandlers.SkipStorageOfStatelessTokens.Descriptor);
             });
 
         // The issuer is the public base URL, so tokens name the same issuer on every instance.

@@ -3,6 +3,8 @@ using System.Net;
 using System.Text.Json;
 using AuthServer.Tests.Infrastructure;
 using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.EntityFrameworkCore;
+using OpenIddict.EntityFrameworkCore.Models;
 
 namespace AuthServer.Tests.Connect;
 
@@ -157,5 +159,25 @@ public sealed class TokenEndpointTests(LoginServerFixture fixture) : IClassFixtu
         // Reuse of the spent token: refused, and the newest token of the chain dies with it.
         await OidcDriver.AssertOAuthErrorAsync(await oidc.RefreshAsync(organization, refresh1), HttpStatusCode.BadRequest, "invalid_grant");
         await OidcDriver.AssertOAuthErrorAsync(await oidc.RefreshAsync(organization, refresh2), HttpStatusCode.BadRequest, "invalid_grant");
+    }
+
+    [Fact]
+    public async Task Access_and_identity_tokens_are_stateless_while_codes_and_refresh_tokens_are_stored()
+    {
+        var organization = await ClientAsync();
+        var oidc = Driver();
+        var machine = await oidc.TokenAsync(organization, new Dictionary<string, string> { ["grant_type"] = "client_credentials" });
+        Assert.Equal(HttpStatusCode.OK, machine.StatusCode);
+        var tokens = await oidc.TokensAsync(organization, "stateless@example.com");
+        var refreshed = await oidc.RefreshAsync(organization, tokens.GetProperty("refresh_token").GetString()!);
+        Assert.Equal(HttpStatusCode.OK, refreshed.StatusCode);
+
+        var stored = await fixture.Factory.WithDbAsync(db => db.Set<OpenIddictEntityFrameworkCoreToken>()
+            .Where(t => t.Application!.ClientId == organization.ClientId).Select(t => t.Type!).ToListAsync());
+
+        Assert.Equal(2, stored.Count(t => t == OpenIddict.Abstractions.OpenIddictConstants.TokenTypeIdentifiers.RefreshToken));
+        Assert.Single(stored, t => t.EndsWith("authorization_code", StringComparison.Ordinal));
+        Assert.Equal(3, stored.Count);
+        Assert.True((await oidc.IntrospectAsync(organization, tokens.GetProperty("access_token").GetString()!)).GetProperty("active").GetBoolean());
     }
 }

@@ -1,6 +1,7 @@
 using AuthServer.Features.Sessions;
 using OpenIddict.Server;
 using OpenIddict.Abstractions;
+using static OpenIddict.Abstractions.OpenIddictConstants;
 using static OpenIddict.Server.OpenIddictServerEvents;
 
 namespace AuthServer.Features.Connect;
@@ -44,6 +45,36 @@ public static class ConnectHandlers
                     error: context.EndpointType == OpenIddictServerEndpointType.Token ? OpenIddictConstants.Errors.InvalidGrant : OpenIddictConstants.Errors.InvalidToken,
                     description: "The session of this token has ended.");
             }
+        }
+    }
+
+    /// <summary>
+    /// Access tokens and identity tokens are stateless JWTs: no token row is written for them. Codes and
+    /// refresh tokens keep theirs (single use, rotation, revocation). Note: without this, every
+    /// client_credentials grant cost a committed INSERT and every refresh three (access, refresh and id
+    /// token), which capped the token endpoint at the database's commit rate (bench/README.md).
+    /// Warning: an access token is therefore not revocable by itself. A user's access token still dies with
+    /// its session and its authorization at introspection and userinfo (RejectTokensOfEndedSessions, and
+    /// OpenIddict's authorization check through the token's authorization id); resource servers that only
+    /// check the JWT accept it until it expires (Server:AccessTokenLifetime), as they always did.
+    /// </summary>
+    public sealed class SkipStorageOfStatelessTokens : IOpenIddictServerHandler<GenerateTokenContext>
+    {
+        public static OpenIddictServerHandlerDescriptor Descriptor { get; } =
+            OpenIddictServerHandlerDescriptor.CreateBuilder<GenerateTokenContext>()
+                .UseSingletonHandler<SkipStorageOfStatelessTokens>()
+                .SetOrder(OpenIddictServerHandlers.Protection.CreateTokenEntry.Descriptor.Order - 500)
+                .SetType(OpenIddictServerHandlerType.Custom)
+                .Build();
+
+        public ValueTask HandleAsync(GenerateTokenContext context)
+        {
+            if (context.TokenType is TokenTypeIdentifiers.AccessToken or TokenTypeIdentifiers.IdentityToken)
+            {
+                context.CreateTokenEntry = false;
+            }
+
+            return ValueTask.CompletedTask;
         }
     }
 }

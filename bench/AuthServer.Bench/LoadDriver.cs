@@ -1,0 +1,235 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace AuthServer.Bench;
+
+/// <summary>
+/// Closed-loop load for the stateful scenarios wrk cannot express simply: a fixed number of workers, each
+/// running one operation after another for a warm-up and then for the measured time.
+/// - refresh: each worker owns one refresh-token chain and always presents the token the last rotation
+///   returned (each is single use; a replayed one would revoke the chain).
+/// - signin: each worker walks full CentralAuth sign-ins (page, email, code from the outbox, code, verify)
+///   with a fresh address and client IP every time.
+/// The server's CPU time and peak RSS are sampled around the measured phase only.
+/// </summary>
+public static class LoadDriver
+{
+    public static async Task RunAsync(Options options)
+    {
+        var scenario = options.Get("scenario");
+        var dataDir = options.Get("data");
+        var concurrency = options.Int("concurrency", 16);
+        var warmup = TimeSpan.FromSeconds(options.Double("warmup", 30));
+        var duration = TimeSpan.FromSeconds(options.Double("seconds", 20));
+        var serverPid = options.Int("server-pid", 0);
+        var organization = BenchOrganization.Load(dataDir);
+        using var http = Http.NewClient(options.Get("base"), concurrency);
+
+        Func<int, long, StepRecorder, Task> operation;
+        Action finish = () => { };
+        switch (scenario)
+        {
+            case "refresh":
+            {
+                var chainsFile = Path.Combine(dataDir, "refresh-tokens.txt");
+                var chains = File.ReadAllLines(chainsFile).Where(l => l.Length > 0).ToArray();
+                if (chains.Length < concurrency)
+                {
+                    throw new BenchException($"refresh: {chains.Length} refresh-token chains for {concurrency} workers");
+                }
+
+                var dead = new bool[chains.Length];
+                operation = async (worker, _sequence, recorder) =>
+                {
+                    if (dead[worker])
+                    {
+                        throw new ChainLostException();
+                    }
+
+                    var request = BrowserFlow.TokenRequest(organization, new Dictionary<string, string> { ["grant_type"] = "refresh_token", ["refresh_token"] = chains[worker] });
+                    var started = Stopwatch.GetTimestamp();
+                    using var response = await http.SendAsync(request);
+                    var body = await response.Content.ReadAsStringAsync();
+                    recorder.Record("token", Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                    if (response.StatusCode != HttpStatusCode.OK)
+                    {
+                        dead[worker] = true;
+                        throw new BenchException($"refresh: {(int)response.StatusCode}: {body}");
+                    }
+
+                    using var json = JsonDocument.Parse(body);
+                    if (!json.RootElement.TryGetProperty("access_token", out _) || json.RootElement.GetProperty("refresh_token").GetString() is not { Length: > 0 } next)
+                    {
+                        dead[worker] = true;
+                        throw new BenchException($"refresh: no rotated refresh token in {body}");
+                    }
+
+                    chains[worker] = next;
+                };
+                // The chains live on: a later run continues from the newest tokens.
+                finish = () => File.WriteAllLines(chainsFile, chains);
+                break;
+            }
+
+            case "signin":
+            {
+                var outbox = new OutboxReader(options.Get("outbox"));
+                var run = Guid.NewGuid().ToString("N")[..8];
+                operation = async (worker, sequence, recorder) =>
+                {
+                    // Client IPs after the ones seeding used (10.16.x.x and up), one per sign-in.
+                    var flow = new BrowserFlow(http, outbox, organization, VirtualIp.Of((1L << 20) + sequence));
+                    await flow.CentralAuthSignInAsync($"load-{run}-{sequence}@bench.example.com", recorder);
+                };
+                break;
+            }
+
+            default:
+                throw new BenchException($"load: unknown scenario '{scenario}' (refresh, signin)");
+        }
+
+        long sequence = 0;
+        if (warmup > TimeSpan.Zero)
+        {
+            await PhaseAsync(concurrency, warmup, operation, () => Interlocked.Increment(ref sequence));
+        }
+
+        var cpuBefore = ServerProcess.CpuSeconds(serverPid);
+        ServerProcess.ResetPeakRss(serverPid);
+        var measured = await PhaseAsync(concurrency, duration, operation, () => Interlocked.Increment(ref sequence));
+        var cpuAfter = ServerProcess.CpuSeconds(serverPid);
+        var peakRss = ServerProcess.PeakRssKb(serverPid);
+        finish();
+
+        var latencies = measured.Latencies.ToArray();
+        Array.Sort(latencies);
+        var result = new JsonObject
+        {
+            ["scenario"] = scenario,
+            ["unit"] = scenario == "signin" ? "sign-ins" : "requests",
+            ["requests"] = measured.Completed,
+            ["errors"] = measured.Errors,
+            ["seconds"] = measured.Seconds,
+            ["rps"] = measured.Completed / measured.Seconds,
+            ["p50_ms"] = Percentile(latencies, 50),
+            ["p99_ms"] = Percentile(latencies, 99),
+            ["server_cpu_s"] = serverPid > 0 ? cpuAfter - cpuBefore : null,
+            ["server_peak_rss_kb"] = serverPid > 0 ? peakRss : null,
+            ["concurrency"] = concurrency,
+            ["error_samples"] = new JsonArray(measured.ErrorSamples.Select(s => (JsonNode?)JsonValue.Create(s)).ToArray()),
+        };
+        var steps = new JsonObject();
+        foreach (var (step, values) in measured.Steps.OrderBy(s => s.Key, StringComparer.Ordinal))
+        {
+            var sorted = values.ToArray();
+            Array.Sort(sorted);
+            steps[step] = new JsonObject { ["p50_ms"] = Percentile(sorted, 50), ["p99_ms"] = Percentile(sorted, 99) };
+        }
+
+        result["steps"] = steps;
+        var text = result.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+        await File.WriteAllTextAsync(options.Get("out"), text);
+        Console.WriteLine(text);
+    }
+
+    private static async Task<Phase> PhaseAsync(int concurrency, TimeSpan duration, Func<int, long, StepRecorder, Task> operation, Func<long> next)
+    {
+        var phase = new Phase();
+        var stopwatch = Stopwatch.StartNew();
+        var workers = Enumerable.Range(0, concurrency).Select(worker => Task.Run(async () =>
+        {
+            var recorder = new StepRecorder(phase);
+            // Bounded by time: no new operation starts after the phase's end.
+            while (stopwatch.Elapsed < duration)
+            {
+                var started = Stopwatch.GetTimestamp();
+                try
+                {
+                    await operation(worker, next(), recorder);
+                    phase.Latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                    Interlocked.Increment(ref phase.Completed);
+                }
+                catch (ChainLostException)
+                {
+                    // This worker's chain broke earlier (already counted); it has nothing left to send.
+                    return;
+                }
+                catch (Exception exception) when (exception is BenchException or HttpRequestException or TaskCanceledException or JsonException or KeyNotFoundException or IOException)
+                {
+                    Interlocked.Increment(ref phase.Errors);
+                    if (phase.ErrorSamples.Count < 5)
+                    {
+                        phase.ErrorSamples.Add(exception.Message);
+                    }
+                }
+            }
+        })).ToArray();
+        await Task.WhenAll(workers);
+        phase.Seconds = stopwatch.Elapsed.TotalSeconds;
+        return phase;
+    }
+
+    private static double? Percentile(double[] sorted, double percentile) =>
+        sorted.Length == 0 ? null : Math.Round(sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(percentile / 100 * sorted.Length) - 1)], 2);
+
+    private sealed class ChainLostException : Exception;
+
+    private sealed class Phase
+    {
+        public long Completed;
+        public long Errors;
+        public double Seconds;
+        public ConcurrentBag<double> Latencies { get; } = [];
+        public ConcurrentBag<string> ErrorSamples { get; } = [];
+        public ConcurrentDictionary<string, ConcurrentBag<double>> Steps { get; } = new(StringComparer.Ordinal);
+    }
+
+    private sealed class StepRecorder(Phase phase) : IStepRecorder
+    {
+        public void Record(string step, double milliseconds) => phase.Steps.GetOrAdd(step, _ => []).Add(milliseconds);
+    }
+}
+
+/// <summary>The server process as /proc shows it (Linux).</summary>
+public static class ServerProcess
+{
+    private static readonly double TicksPerSecond = double.Parse(Environment.GetEnvironmentVariable("BENCH_CLK_TCK") ?? "100", CultureInfo.InvariantCulture);
+
+    /// <summary>utime + stime of the process, in seconds.</summary>
+    public static double CpuSeconds(int pid)
+    {
+        if (pid <= 0)
+        {
+            return 0;
+        }
+
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        // Fields after the command name, which is in parentheses and may contain spaces: state is [0], utime [11], stime [12].
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / TicksPerSecond;
+    }
+
+    /// <summary>Resets VmHWM to the current RSS, so the next reading is the peak of what follows.</summary>
+    public static void ResetPeakRss(int pid)
+    {
+        if (pid > 0)
+        {
+            File.WriteAllText($"/proc/{pid}/clear_refs", "5");
+        }
+    }
+
+    public static long? PeakRssKb(int pid)
+    {
+        if (pid <= 0)
+        {
+            return null;
+        }
+
+        var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+        return line is null ? null : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+    }
+}

@@ -1,0 +1,344 @@
+#!/usr/bin/env bash
+# Benchmark harness (issue 8). One command; see bench/README.md.
+#
+#   ./bench/run.sh [scenario|all] [seconds] [--smoke] [--warmup S] [--concurrency C] [--sessions N]
+#
+# Scenarios: userinfo refresh client_credentials signin passkey introspect discovery footprint (default: all).
+# It starts a throwaway PostgreSQL (real durability, in a temp dir), measures it with pgbench, publishes and
+# starts the server in Release on a free loopback port, seeds through the server's own code paths, warms up,
+# drives load from separate processes (wrk; the C# driver for stateful flows), prints one table, and stops
+# everything it started, also on Ctrl-C or failure.
+# BENCH_TRACE_DIR=DIR: also record a CPU-sampling trace (dotnet-trace) of the server during each measured
+# phase into DIR/<scenario>.nettrace (tracing costs throughput: profile in a separate run).
+# --smoke: short warm-up, smaller seeds, no thresholds (CI). The exit code is non-zero only when the harness or
+# a scenario is broken (see bench/README.md), never for slow numbers.
+set -euo pipefail
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BENCH="$REPO/bench"
+ALL_SCENARIOS=(userinfo refresh client_credentials signin passkey introspect discovery footprint)
+
+SCENARIO=all
+SECONDS_PER=20
+SMOKE=0
+WARMUP=
+CONCURRENCY=16
+SESSIONS=
+positional=0
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --smoke) SMOKE=1 ;;
+    --warmup) WARMUP=$2; shift ;;
+    --concurrency) CONCURRENCY=$2; shift ;;
+    --sessions) SESSIONS=$2; shift ;;
+    -h | --help) sed -n '2,13p' "$0"; exit 0 ;;
+    -*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
+    *)
+      if [[ $positional -eq 0 ]]; then SCENARIO=$1; else SECONDS_PER=$1; fi
+      positional=$((positional + 1))
+      ;;
+  esac
+  shift
+done
+[[ "$SECONDS_PER" =~ ^[0-9]+$ && "$SECONDS_PER" -ge 1 ]] || { echo "run.sh: seconds must be a whole number >= 1" >&2; exit 2; }
+if [[ "$SCENARIO" == all ]]; then
+  SCENARIOS=("${ALL_SCENARIOS[@]}")
+elif [[ " ${ALL_SCENARIOS[*]} " == *" $SCENARIO "* ]]; then
+  SCENARIOS=("$SCENARIO")
+else
+  echo "run.sh: unknown scenario '$SCENARIO' (one of: ${ALL_SCENARIOS[*]}, all)" >&2
+  exit 2
+fi
+if [[ $SMOKE == 1 ]]; then
+  WARMUP=${WARMUP:-2}; SESSIONS=${SESSIONS:-10000}; SEED_SIGNINS=50; SEED_OIDC=$((CONCURRENCY + 4)); PGBENCH_SCALE=2; SWEEP_SECONDS=3
+else
+  WARMUP=${WARMUP:-40}; SESSIONS=${SESSIONS:-100000}; SEED_SIGNINS=1000; SEED_OIDC=$((CONCURRENCY + 100)); PGBENCH_SCALE=16; SWEEP_SECONDS=10
+fi
+WRK_THREADS=2
+wants() { [[ " ${SCENARIOS[*]} " == *" $1 "* ]]; }
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/authbench.XXXXXX")
+chmod 755 "$TMP" # the postgres user must reach $TMP/pg when we run as root
+PG_DIR="$TMP/pg"
+DATA="$TMP/data"
+RESULTS="$TMP/results"
+OUTBOX="$TMP/outbox"
+mkdir -p "$DATA" "$RESULTS" "$OUTBOX"
+SERVER_PID=
+LOAD_PID=
+TRACE_PID=
+PG_STARTED=0
+
+log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+
+# Stops what this script started, in reverse order; the temp dir goes last.
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  if [[ -n "$TRACE_PID" ]] && kill -0 "$TRACE_PID" 2>/dev/null; then
+    kill -TERM "$TRACE_PID" 2>/dev/null || true
+    wait "$TRACE_PID" 2>/dev/null || true
+  fi
+  if [[ -n "$LOAD_PID" ]] && kill -0 "$LOAD_PID" 2>/dev/null; then
+    kill -TERM "$LOAD_PID" 2>/dev/null || true
+    wait "$LOAD_PID" 2>/dev/null || true
+  fi
+  stop_server
+  if [[ $PG_STARTED == 1 ]]; then
+    "$REPO/scripts/pg.sh" stop "$PG_DIR" >/dev/null 2>&1 || true
+  fi
+  if [[ $rc -ne 0 && -f "$TMP/server.log" ]]; then
+    echo "---- last lines of the server log ----" >&2
+    tail -n 15 "$TMP/server.log" | cut -c1-400 >&2 || true
+  fi
+  rm -rf "$TMP"
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# Runs a load process in the background so that Ctrl-C reaches the trap at once, and waits for it.
+run_load() {
+  "$@" &
+  LOAD_PID=$!
+  local rc=0
+  wait "$LOAD_PID" || rc=$?
+  LOAD_PID=
+  return $rc
+}
+
+# ---- tools -------------------------------------------------------------------------------------------
+if ! command -v wrk >/dev/null 2>&1; then
+  log "installing wrk (apt)"
+  SUDO=
+  [[ $(id -u) -eq 0 ]] || SUDO=sudo
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends wrk >"$TMP/apt.log" 2>&1 \
+    || { $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update >>"$TMP/apt.log" 2>&1 \
+      && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends wrk >>"$TMP/apt.log" 2>&1; } \
+    || { cat "$TMP/apt.log" >&2; echo "run.sh: could not install wrk" >&2; exit 1; }
+fi
+PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+[[ -x "$PG_BIN/pgbench" ]] || { echo "run.sh: pgbench not found under /usr/lib/postgresql/*/bin" >&2; exit 1; }
+if [[ -n "${BENCH_TRACE_DIR:-}" ]]; then
+  DOTNET_TRACE="$REPO/.tools/dotnet-trace/dotnet-trace"
+  if [[ ! -x "$DOTNET_TRACE" ]]; then
+    log "installing dotnet-trace into .tools/dotnet-trace"
+    dotnet tool install dotnet-trace --version 10.0.750501 --tool-path "$REPO/.tools/dotnet-trace" >"$TMP/trace-install.log" 2>&1 \
+      || { cat "$TMP/trace-install.log" >&2; exit 1; }
+  fi
+  mkdir -p "$BENCH_TRACE_DIR"
+  BENCH_TRACE_DIR=$(cd "$BENCH_TRACE_DIR" && pwd)
+fi
+CLK_TCK=$(getconf CLK_TCK)
+export BENCH_CLK_TCK=$CLK_TCK
+
+# ---- PostgreSQL and its own limits -------------------------------------------------------------------
+PG_PORT=$("$REPO/scripts/pg.sh" free-port)
+log "PostgreSQL on 127.0.0.1:$PG_PORT ($PG_DIR), fsync on"
+PG_STARTED=1
+env -u PG_FAST "$REPO/scripts/pg.sh" start "$PG_DIR" "$PG_PORT"
+PSQL=(psql -q -X -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres)
+"${PSQL[@]}" -c 'CREATE DATABASE pgbench' -c 'CREATE DATABASE authserver'
+
+PGBENCH=("$PG_BIN/pgbench" -h 127.0.0.1 -p "$PG_PORT" -U postgres)
+log "pgbench: init at scale $PGBENCH_SCALE"
+"${PGBENCH[@]}" -i -q -s "$PGBENCH_SCALE" pgbench >"$TMP/pgbench-init.log" 2>&1 || { cat "$TMP/pgbench-init.log" >&2; exit 1; }
+pgbench_tps() {
+  local out
+  out=$("${PGBENCH[@]}" -n -c "$CONCURRENCY" -j 2 -T "$SECONDS_PER" "$@" pgbench 2>&1) || { echo "$out" >&2; return 1; }
+  sed -n 's/^tps = \([0-9.]*\) .*without initial connection time.*/\1/p' <<<"$out" | head -n 1
+}
+log "pgbench: TPC-B-like, $CONCURRENCY clients, ${SECONDS_PER}s"
+TPCB=$(pgbench_tps)
+log "pgbench: select-only (-S), $CONCURRENCY clients, ${SECONDS_PER}s"
+SELECT_ONLY=$(pgbench_tps -S)
+"${PSQL[@]}" -c 'DROP DATABASE pgbench'
+printf '{"tpcb": %s, "select_only": %s, "scale": %s, "clients": %s}\n' "$TPCB" "$SELECT_ONLY" "$PGBENCH_SCALE" "$CONCURRENCY" >"$RESULTS/pgbench.json"
+log "pgbench: TPC-B $TPCB tps, select-only $SELECT_ONLY tps"
+
+# ---- the server, published in Release ----------------------------------------------------------------
+log "publishing the server and building the bench tool (Release)"
+# ReadyToRun (ahead-of-time compiled, framework-dependent) as the Dockerfile publishes it: the JIT is most of
+# the start-up time otherwise.
+case "$(uname -m)" in aarch64 | arm64) ARCH=arm64 ;; *) ARCH=x64 ;; esac
+dotnet publish "$REPO/src/AuthServer" -c Release -r "linux-$ARCH" --self-contained false -p:PublishReadyToRun=true \
+  -o "$TMP/server" --nologo -v quiet >"$TMP/publish.log" 2>&1 \
+  || { cat "$TMP/publish.log" >&2; exit 1; }
+dotnet publish "$BENCH/AuthServer.Bench" -c Release -o "$TMP/tool" --nologo -v quiet >"$TMP/publish-tool.log" 2>&1 \
+  || { cat "$TMP/publish-tool.log" >&2; exit 1; }
+
+PORT=$("$REPO/scripts/pg.sh" free-port)
+BASE="http://127.0.0.1:$PORT"
+# Shared by the server and the bench tool (which builds the server's services on the same database).
+export ASPNETCORE_ENVIRONMENT=Production
+export ConnectionStrings__AuthDb="Host=127.0.0.1;Port=$PG_PORT;Database=authserver;Username=postgres"
+export Server__PublicBaseUrl="$BASE"
+# The load comes from 127.0.0.1 acting as a reverse proxy: every sign-in carries its own client IP in
+# X-Forwarded-For, so the per-IP rate limits keep their production defaults.
+export Server__KnownProxies__0=127.0.0.1
+# Tokens seeded at the start must outlive the whole run.
+export Server__AccessTokenLifetime=02:00:00
+export Email__AllowOutbox=true
+export Email__OutboxPath="$OUTBOX"
+export Logging__LogLevel__Default=Warning
+TOOL=(dotnet "$TMP/tool/AuthServer.Bench.dll")
+
+rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$SERVER_PID/status"; }
+hwm_kb() { awk '/^VmHWM:/ { print $2 }' "/proc/$SERVER_PID/status"; }
+cpu_s() { sed 's/.*) //' "/proc/$SERVER_PID/stat" | awk -v t="$CLK_TCK" '{ printf "%.2f", ($12 + $13) / t }'; }
+
+# start_server: starts it and sets READY_S (process start to /health/ready answering 200).
+start_server() {
+  local t0 i
+  t0=$(date +%s%N)
+  # From its publish folder, so the content root (appsettings.json, wwwroot) is the published one.
+  (cd "$TMP/server" && ASPNETCORE_URLS="$BASE" exec dotnet "$TMP/server/AuthServer.dll" >>"$TMP/server.log" 2>&1) &
+  SERVER_PID=$!
+  for i in $(seq 1 3000); do
+    if curl -fs -o /dev/null --max-time 2 "$BASE/health/ready"; then
+      READY_S=$(awk -v a="$t0" -v b="$(date +%s%N)" 'BEGIN { printf "%.2f", (b - a) / 1e9 }')
+      return 0
+    fi
+    if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+      echo "run.sh: the server exited during start-up" >&2
+      SERVER_PID=
+      return 1
+    fi
+    [[ $i -lt 3000 ]] || { echo "run.sh: the server was not ready after 60 s" >&2; return 1; }
+    sleep 0.02
+  done
+}
+
+stop_server() {
+  [[ -n "$SERVER_PID" ]] || return 0
+  if kill -0 "$SERVER_PID" 2>/dev/null; then
+    kill -TERM "$SERVER_PID" 2>/dev/null || true
+    for _ in $(seq 1 150); do
+      kill -0 "$SERVER_PID" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill -KILL "$SERVER_PID" 2>/dev/null || true
+  fi
+  wait "$SERVER_PID" 2>/dev/null || true
+  SERVER_PID=
+}
+
+# Idle RSS: a few seconds after ready, with no requests.
+idle_rss_kb() {
+  sleep 3
+  rss_kb
+}
+
+log "starting the server on $BASE (first start: empty database, migrations, keys)"
+start_server
+FIRST_READY_S=$READY_S
+FIRST_IDLE_RSS_KB=$(idle_rss_kb)
+log "ready in ${FIRST_READY_S}s, idle RSS $((FIRST_IDLE_RSS_KB / 1024)) MB"
+
+# ---- seeding through the server's own code paths ------------------------------------------------------
+run_load "${TOOL[@]}" seed-org --data "$DATA"
+# shellcheck disable=SC1091
+source "$DATA/org.env"
+export BENCH_BASIC BENCH_CLIENT_ID
+export BENCH_WRK_DIR="$BENCH/wrk"
+if wants userinfo || wants refresh || wants introspect; then
+  log "seeding: $SEED_SIGNINS sign-ins on the CentralAuth face, $SEED_OIDC on the OpenID Connect face (HTTP)"
+  run_load "${TOOL[@]}" seed-http --data "$DATA" --base "$BASE" --outbox "$OUTBOX" \
+    --signins "$SEED_SIGNINS" --oidc "$SEED_OIDC" --concurrency "$CONCURRENCY"
+fi
+
+# trace_later NAME DELAY SECONDS: with BENCH_TRACE_DIR, a CPU trace of the server from DELAY s on, for SECONDS s.
+trace_later() {
+  [[ -n "${BENCH_TRACE_DIR:-}" ]] || return 0
+  local name=$1 delay=$2 seconds=$3
+  (sleep "$delay" && exec "$DOTNET_TRACE" collect -p "$SERVER_PID" --profile dotnet-sampled-thread-time \
+    --duration "$(printf '00:%02d:%02d' $((seconds / 60)) $((seconds % 60)))" -o "$BENCH_TRACE_DIR/$name.nettrace" >"$RESULTS/$name.trace.log" 2>&1) &
+  TRACE_PID=$!
+}
+
+trace_wait() {
+  [[ -n "$TRACE_PID" ]] || return 0
+  wait "$TRACE_PID" 2>/dev/null || true
+  TRACE_PID=
+}
+
+# ---- scenarios ---------------------------------------------------------------------------------------
+# wrk_scenario NAME SCRIPT [TOKENS_FILE] [SECONDS]: warm-up run, then the measured run with the server's CPU
+# time and peak RSS (VmHWM, reset through clear_refs) sampled around it.
+wrk_scenario() {
+  local name=$1 script=$2 tokens=${3:-} seconds=${4:-$SECONDS_PER} cpu0 cpu1 hwm
+  export BENCH_TOKENS=$tokens
+  if [[ $WARMUP -gt 0 ]]; then
+    log "$name: warm-up ${WARMUP}s"
+    BENCH_RESULT="$RESULTS/$name.warmup.json" run_load wrk -t "$WRK_THREADS" -c "$CONCURRENCY" -d "${WARMUP}s" --timeout 10s \
+      -s "$BENCH/wrk/$script" "$BASE" >"$RESULTS/$name.warmup.log"
+  fi
+  log "$name: measuring ${seconds}s (wrk, $CONCURRENCY connections)"
+  cpu0=$(cpu_s)
+  echo 5 >"/proc/$SERVER_PID/clear_refs"
+  trace_later "$name" 0 "$seconds"
+  BENCH_RESULT="$RESULTS/$name.wrk.json" run_load wrk -t "$WRK_THREADS" -c "$CONCURRENCY" -d "${seconds}s" --timeout 10s \
+    -s "$BENCH/wrk/$script" "$BASE" >"$RESULTS/$name.log"
+  cpu1=$(cpu_s)
+  hwm=$(hwm_kb)
+  trace_wait
+  python3 - "$RESULTS/$name.wrk.json" "$RESULTS/$name.json" "$name" "$cpu0" "$cpu1" "$hwm" "$CONCURRENCY" <<'EOF'
+import json, sys
+src, dst, name, cpu0, cpu1, hwm, conc = sys.argv[1:]
+r = json.load(open(src))
+r.update(scenario=name, unit="requests", ok=r["requests"] - (r["errors"] - r["socket_errors"]), server_cpu_s=round(float(cpu1) - float(cpu0), 2), server_peak_rss_kb=int(hwm), concurrency=int(conc))
+json.dump(r, open(dst, "w"), indent=2)
+EOF
+}
+
+driver_scenario() {
+  local name=$1
+  log "$name: warm-up ${WARMUP}s, measuring ${SECONDS_PER}s (C# driver, $CONCURRENCY workers)"
+  trace_later "$name" "$((WARMUP + 1))" "$SECONDS_PER"
+  run_load "${TOOL[@]}" load --scenario "$name" --data "$DATA" --base "$BASE" --outbox "$OUTBOX" \
+    --seconds "$SECONDS_PER" --warmup "$WARMUP" --concurrency "$CONCURRENCY" --server-pid "$SERVER_PID" \
+    --out "$RESULTS/$name.json" >"$RESULTS/$name.log"
+  trace_wait
+}
+
+for scenario in "${SCENARIOS[@]}"; do
+  case "$scenario" in
+    userinfo) wrk_scenario userinfo userinfo.lua "$DATA/session-tokens.txt" ;;
+    refresh) driver_scenario refresh ;;
+    client_credentials) wrk_scenario client_credentials client_credentials.lua ;;
+    signin) driver_scenario signin ;;
+    passkey)
+      # Scenario 5 waits for the passkey login method (another branch). To add it: a `passkey` case in
+      # LoadDriver (request options + assertion with a software authenticator) and a driver_scenario call here.
+      log "passkey: not available yet (skipped)"
+      echo '{"scenario": "passkey", "skipped": "not available yet: the passkey login method is not merged"}' >"$RESULTS/passkey.json"
+      ;;
+    introspect) wrk_scenario introspect introspect.lua "$DATA/access-tokens.txt" ;;
+    discovery) wrk_scenario discovery discovery.lua ;;
+    footprint) ;; # below: it restarts the server
+  esac
+done
+
+if wants footprint; then
+  log "footprint: $SESSIONS active sessions through SessionService"
+  run_load "${TOOL[@]}" seed-sessions --data "$DATA" --count "$SESSIONS"
+  stop_server
+  log "footprint: restarting the server with $SESSIONS sessions in the database"
+  start_server
+  RESTART_READY_S=$READY_S
+  RESTART_IDLE_RSS_KB=$(idle_rss_kb)
+  # Touch the sessions: userinfo over every minted token once, as far as the time allows (no warm-up: this is
+  # the RSS a freshly started server reaches under load, not a throughput figure).
+  WARMUP_SAVED=$WARMUP
+  WARMUP=0
+  wrk_scenario footprint-sweep userinfo.lua "$DATA/minted-tokens.txt" "$SWEEP_SECONDS"
+  WARMUP=$WARMUP_SAVED
+  printf '{"scenario": "footprint", "sessions": %s, "first_ready_s": %s, "first_idle_rss_kb": %s, "restart_ready_s": %s, "restart_idle_rss_kb": %s}\n' \
+    "$SESSIONS" "$FIRST_READY_S" "$FIRST_IDLE_RSS_KB" "$RESTART_READY_S" "$RESTART_IDLE_RSS_KB" >"$RESULTS/footprint.json"
+fi
+
+stop_server
+LOAD_AVG=$(cut -d' ' -f1-3 /proc/loadavg)
+python3 "$BENCH/report.py" "$RESULTS" --smoke "$SMOKE" --seconds "$SECONDS_PER" --warmup "$WARMUP" --concurrency "$CONCURRENCY" \
+  --load "$LOAD_AVG" --order "${SCENARIOS[*]}"

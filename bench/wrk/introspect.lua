@@ -1,0 +1,20 @@
+-- Scenario 6a: POST /connect/introspect of user access tokens (from real OpenID Connect sign-ins, so the
+-- session check runs), cycling through $BENCH_TOKENS. JWTs are base64url with dots: no form encoding needed.
+dofile(os.getenv("BENCH_WRK_DIR") .. "/common.lua")
+
+local tokens, i
+local headers = { ["Authorization"] = os.getenv("BENCH_BASIC"), ["Content-Type"] = "application/x-www-form-urlencoded" }
+
+function init(args)
+  tokens = read_lines(os.getenv("BENCH_TOKENS"))
+  i = ((id or 0) * 7919) % #tokens
+end
+
+function request()
+  i = i % #tokens + 1
+  return wrk.format("POST", "/connect/introspect", headers, "token=" .. tokens[i])
+end
+
+function response(status, headers, body)
+  check(status == 200 and string.find(body, '"active"%s*:%s*true') ~= nil, status, body)
+end
