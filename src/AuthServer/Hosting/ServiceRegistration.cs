@@ -6,6 +6,7 @@ using AuthServer.Features.Login;
 using AuthServer.Features.Login.Email;
 using AuthServer.Features.Login.Page;
 using AuthServer.Features.Organizations;
+using AuthServer.Features.Passkeys;
 using AuthServer.Features.RateLimiting;
 using AuthServer.Features.Sessions;
 using Microsoft.Extensions.Options;
@@ -71,6 +72,7 @@ public static class ServiceRegistration
 
         services.AddOrganizations();
         services.AddSessions();
+        services.AddPasskeys();
         services.AddEmailLogin();
         return builder;
     }
@@ -143,6 +145,7 @@ public static class ServiceRegistration
         app.MapAuthHealthChecks();
         app.MapErrorCatalogApi();
         app.MapLoginPage();
+        app.MapPasskeys();
         app.MapCentralAuthApi();
         app.MapConnect();
         return app;
