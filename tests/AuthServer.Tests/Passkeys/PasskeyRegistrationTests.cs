@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using AuthServer.Data.Entities;
 using AuthServer.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using static AuthServer.Tests.Passkeys.SoftwareAuthenticator;
@@ -75,6 +76,18 @@ public sealed class PasskeyRegistrationTests(LoginServerFixture fixture) : IClas
         var owners = await fixture.Factory.WithDbAsync(db => db.PasskeyCredentials.Where(p => p.OrganizationId == organization.Id).Select(p => p.UserId).ToListAsync());
         Assert.Equal(2, owners.Count);
         Assert.Single(owners.Distinct());
+    }
+
+    [Fact]
+    public async Task Organization_sending_links_still_sends_a_code_for_a_registration()
+    {
+        var organization = await fixture.CreateOrganizationAsync(o => o.Settings.DefaultEmailLoginType = EmailLoginType.Link);
+        var driver = Driver();
+        using var authenticator = new SoftwareAuthenticator();
+
+        var redirect = await driver.RegisterAsync(organization, NewEmail(), authenticator);
+
+        Assert.StartsWith(LoginServerFixture.Callback + "?", redirect);
     }
 
     [Fact]

@@ -20,8 +20,11 @@ public sealed class PasskeyOptions
     /// <summary>How long a pending ceremony (its challenge) may be answered; also the timeout the browser is given.</summary>
     public TimeSpan CeremonyLifetime { get; set; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>Sign-in ceremonies one IP may open per Login:RateLimitWindow (each one is a database row).</summary>
-    public int MaxCeremoniesPerIp { get; set; } = 100;
+    /// <summary>
+    /// Sign-in ceremonies one IP may open per Login:RateLimitWindow (each is a database row). Every view of a
+    /// login page opens one for passkey autofill, so this is sized for many people behind one NAT.
+    /// </summary>
+    public int MaxCeremoniesPerIp { get; set; } = 300;
 }
 
 /// <summary>The resolved relying party: the id passkeys are bound to and the origins accepted in client data.</summary>
