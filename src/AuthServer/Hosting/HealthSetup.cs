@@ -11,7 +11,13 @@ public static class HealthSetup
 
     public static IServiceCollection AddAuthHealthChecks(this IServiceCollection services)
     {
-        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: [ReadyTag]);
+        services.AddSingleton<ShutdownDrain>();
+        services.AddHostedService(provider => provider.GetRequiredService<ShutdownDrain>());
+        services.AddHealthChecks()
+            .AddCheck<DatabaseHealthCheck>("database", tags: [ReadyTag])
+            .AddCheck<ShutdownDrain>("accepting", tags: [ReadyTag]);
+        services.AddOptions<HostOptions>().Configure<Microsoft.Extensions.Options.IOptions<ServerOptions>>((host, server) =>
+            host.ShutdownTimeout = TimeSpan.FromSeconds(server.Value.ShutdownDrainSeconds + server.Value.ShutdownTimeoutSeconds));
         return services;
     }
 

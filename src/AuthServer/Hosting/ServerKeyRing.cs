@@ -39,6 +39,11 @@ public sealed class ServerKeyRing(IOptions<KeyOptions> options, IDataProtectionP
             ?? ToRsaKey(await LoadOrCreateStoredKeyAsync(services, SigningUse, NewRsaKey, cancellationToken));
         EncryptionKey = LoadCertificate(keys.EncryptionCertificatePath, keys.EncryptionCertificatePassword)
             ?? ToRsaKey(await LoadOrCreateStoredKeyAsync(services, EncryptionUse, NewRsaKey, cancellationToken));
+        if (keys.SigningCertificatePath is null && !services.GetRequiredService<IHostEnvironment>().IsDevelopment())
+        {
+            logger.LogWarning("Token keys come from the database (generated once). For production, configure Keys:SigningCertificatePath and Keys:EncryptionCertificatePath, and protect the Data Protection key ring with DataProtection:CertificatePath.");
+        }
+
         HashingKey = (await LoadOrCreateStoredKeyAsync(services, HashingUse, () => RandomNumberGenerator.GetBytes(32), cancellationToken)).Bytes;
     }
 

@@ -26,6 +26,15 @@ public sealed class ServerOptions
     /// <summary>Lifetime of the standard face's access tokens (JWTs that resource servers accept without asking us).</summary>
     public TimeSpan AccessTokenLifetime { get; set; } = TimeSpan.FromMinutes(15);
 
+    /// <summary>
+    /// On SIGTERM: seconds of unhealthy readiness while still serving, before the server stops accepting.
+    /// Set it (e.g. 5) behind a load balancer; 0 stops at once (development).
+    /// </summary>
+    public int ShutdownDrainSeconds { get; set; }
+
+    /// <summary>On SIGTERM: how long in-flight requests may take to finish once the server stops accepting.</summary>
+    public int ShutdownTimeoutSeconds { get; set; } = 20;
+
     public Uri PublicBaseUri => new(PublicBaseUrl.TrimEnd('/') + "/");
 
     /// <summary>The public origin, scheme://host[:port], without a trailing slash.</summary>

@@ -1,5 +1,6 @@
 using AuthServer.Data;
 using AuthServer.Errors;
+using AuthServer.Features.Admin;
 using AuthServer.Features.CentralAuthApi;
 using AuthServer.Features.Connect;
 using AuthServer.Features.Login;
@@ -74,6 +75,7 @@ public static class ServiceRegistration
         services.AddSessions();
         services.AddPasskeys();
         services.AddEmailLogin();
+        services.AddAdmin();
         return builder;
     }
 
@@ -148,6 +150,7 @@ public static class ServiceRegistration
         app.MapPasskeys();
         app.MapCentralAuthApi();
         app.MapConnect();
+        app.MapAdminApi();
         return app;
     }
 }

@@ -69,6 +69,26 @@ public sealed class LoginPageBrowserTests(KestrelServerFixture fixture) : IClass
         await Shot(page, device, "6-error-page");
     }
 
+    [Theory]
+    [MemberData(nameof(Viewports))]
+    public async Task Standard_face_error_and_signed_out_pages_are_readable(string device, int width, int height)
+    {
+        await using var browser = await LaunchAsync();
+        var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = width, Height = height } });
+
+        // A request OpenIddict refuses before it may redirect (PKCE "plain"): shown, not redirected.
+        var organization = await fixture.CreateOrganizationAsync("Acme Corporation", o => o.RedirectUris = [fixture.AppOrigin + "/callback"]);
+        var refused = await page.GotoAsync(fixture.BaseUrl + Infrastructure.OidcDriver.AuthorizeUrl(organization, fixture.AppOrigin + "/callback", method: "plain", challenge: Infrastructure.OidcDriver.Verifier));
+        Assert.Equal(400, refused!.Status);
+        await Assertions.Expect(page.Locator("code").First).ToHaveTextAsync("invalid_request");
+        await Shot(page, device, "7-oidc-error");
+
+        var signedOut = await page.GotoAsync(fixture.BaseUrl + "/connect/endsession");
+        Assert.Equal(200, signedOut!.Status);
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Signed out" })).ToBeVisibleAsync();
+        await Shot(page, device, "8-signed-out");
+    }
+
     private static async Task<BrowserHandle> LaunchAsync()
     {
         var playwright = await Playwright.CreateAsync();

@@ -42,6 +42,12 @@ public sealed class DatabaseOutageTests(LoginServerFixture fixture) : IClassFixt
             // The login page needs the database too: a page error, still no 500.
             var page = await driver.Client.GetAsync(LoginDriver.LoginUrl(new TestOrganization(Guid.NewGuid(), "x")));
             Assert.Equal(HttpStatusCode.ServiceUnavailable, page.StatusCode);
+
+            // A light, bounded load of the calls apps make: every answer is 503, none is a 500 or a hang.
+            var load = Enumerable.Range(0, 20).Select(async i => i % 2 == 0
+                ? (await driver.UserInfoAsync(organization, tokens.AccessToken)).StatusCode
+                : (await driver.VerifyAsync(organization, "code-" + i)).StatusCode);
+            Assert.All(await Task.WhenAll(load), status => Assert.Equal(HttpStatusCode.ServiceUnavailable, status));
         }
         finally
         {
@@ -50,6 +56,13 @@ public sealed class DatabaseOutageTests(LoginServerFixture fixture) : IClassFixt
 
         await WaitUntilAsync(async () => (await driver.Client.GetAsync("/health/ready")).StatusCode == HttpStatusCode.OK);
         Assert.Equal(HttpStatusCode.OK, (await driver.UserInfoAsync(organization, tokens.AccessToken)).StatusCode);
+
+        // Full service after: a whole new sign-in works, and nothing was half-written during the outage.
+        var after = await driver.SignInAndVerifyAsync(organization, "after-outage@example.com");
+        Assert.Equal(HttpStatusCode.OK, (await driver.UserInfoAsync(organization, after.AccessToken)).StatusCode);
+        var orphans = await fixture.Factory.WithDbAsync(async db =>
+            await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.CountAsync(db.Sessions, s => s.OrganizationId == organization.Id && s.VerifiedAt == null));
+        Assert.Equal(0, orphans);
     }
 
     private static async Task PostgresAsync(string action)

@@ -26,10 +26,12 @@ public sealed class OpenIddictClientSync(IOpenIddictApplicationManager applicati
         }
         else
         {
-            // Keep the placeholder secret the application was created with.
-            descriptor.ClientSecret = null;
-            await applications.PopulateAsync(existing, descriptor, cancellationToken);
-            await applications.UpdateAsync(existing, cancellationToken);
+            // Keep the placeholder secret the application was created with (already hashed: the descriptor
+            // carries it unchanged, so the manager neither re-hashes it nor finds a confidential client without one).
+            var current = new OpenIddictApplicationDescriptor();
+            await applications.PopulateAsync(current, existing, cancellationToken);
+            descriptor.ClientSecret = current.ClientSecret;
+            await applications.UpdateAsync(existing, descriptor, cancellationToken);
         }
     }
 

@@ -1,6 +1,7 @@
 using AuthServer.Data;
 using AuthServer.Data.Entities;
 using AuthServer.Errors;
+using AuthServer.Features.Admin;
 using AuthServer.Features.Login.Email;
 using AuthServer.Features.Organizations;
 using AuthServer.Features.RateLimiting;
@@ -24,6 +25,7 @@ public sealed class LoginAttemptService(
     LoginSecrets secrets,
     SignInCompleter completer,
     IEmailSender email,
+    AuditLog audit,
     IOptions<LoginOptions> options,
     IOptions<ServerOptions> server,
     TimeProvider clock,
@@ -114,14 +116,21 @@ public sealed class LoginAttemptService(
     /// committed with the spent attempt, and nothing is spent when it fails.
     /// </summary>
     public Task<Outcome<T>> CheckCodeThenAsync<T>(Guid attemptId, string? code, ClientContext client, Func<CachedOrganization, LoginAttempt, Task<Outcome<T>>> then, CancellationToken cancellationToken) =>
-        CheckThenAsync(attemptId, code, a => a.CodeHash, client, then, cancellationToken);
+        CheckInTransactionAsync(attemptId, code, a => a.CodeHash, client, then, cancellationToken);
 
-    private Task<Outcome<CompletedSignIn>> CheckAsync(Guid attemptId, string? presented, Func<LoginAttempt, byte[]> storedHash, ClientContext client, CancellationToken cancellationToken) =>
-        CheckThenAsync(attemptId, presented, storedHash, client,
+    private async Task<Outcome<CompletedSignIn>> CheckAsync(Guid attemptId, string? presented, Func<LoginAttempt, byte[]> storedHash, ClientContext client, CancellationToken cancellationToken)
+    {
+        var result = await CheckInTransactionAsync(attemptId, presented, storedHash, client,
             (organization, attempt) => completer.CompleteAsync(organization, attempt.AuthorizationRequest!, attempt.Email, SessionService.MethodEmail, client, cancellationToken),
             cancellationToken);
+        // Recorded once the attempt's transaction is over (committed, or rolled back for a failure), on the
+        // audit log's own connection; a lost audit line never turns a sign-in into an error.
+        var session = result.Failed ? null : db.Sessions.Local.FirstOrDefault(s => s.Id == result.Value!.SessionId);
+        await audit.TryRecordSignInAsync("email", result.Error, attemptId, session, client.Ip);
+        return result;
+    }
 
-    private async Task<Outcome<T>> CheckThenAsync<T>(Guid attemptId, string? presented, Func<LoginAttempt, byte[]> storedHash, ClientContext client,
+    private async Task<Outcome<T>> CheckInTransactionAsync<T>(Guid attemptId, string? presented, Func<LoginAttempt, byte[]> storedHash, ClientContext client,
         Func<CachedOrganization, LoginAttempt, Task<Outcome<T>>> then, CancellationToken cancellationToken)
     {
         var limits = options.Value;
