@@ -232,6 +232,25 @@ public sealed class PasskeySignInTests(LoginServerFixture fixture) : IClassFixtu
     }
 
     [Fact]
+    public async Task Sign_ins_and_refusals_are_audited()
+    {
+        var (organization, authenticator, _) = await RegisteredAsync();
+        using var __ = authenticator;
+        var driver = Driver();
+        var (page, challenge) = await driver.BeginSignInAsync(organization);
+        await (await driver.VerifyAsync(page, challenge.Ceremony, authenticator.Assert(challenge.Options, new Tweaks { CorruptSignature = true })))
+            .AssertErrorAsync(HttpStatusCode.BadRequest, "passkeyDataInvalid");
+
+        await driver.SignInAsync(organization, authenticator);
+
+        var entries = await fixture.Factory.WithDbAsync(db => db.AuditLog.Where(e => e.OrganizationId == organization.Id && e.Action == "signin.passkey")
+            .OrderBy(e => e.Id).Select(e => new { e.Status, e.TargetType, e.TargetId }).ToListAsync());
+        Assert.Equal(["success", "passkeyDataInvalid", "success"], entries.Select(e => e.Status));
+        Assert.Equal(["session", "passkeyCeremony", "session"], entries.Select(e => e.TargetType));
+        Assert.Equal(challenge.Ceremony.ToString(), entries[1].TargetId);
+    }
+
+    [Fact]
     public async Task Missing_fields_are_missingFields()
     {
         var organization = await fixture.CreateOrganizationAsync();

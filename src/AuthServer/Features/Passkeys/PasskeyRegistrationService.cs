@@ -1,6 +1,7 @@
 using AuthServer.Data;
 using AuthServer.Data.Entities;
 using AuthServer.Errors;
+using AuthServer.Features.Admin;
 using AuthServer.Features.Login;
 using AuthServer.Features.Organizations;
 using AuthServer.Features.Sessions;
@@ -25,6 +26,7 @@ public sealed class PasskeyRegistrationService(
     PasskeyUserStore store,
     LoginAttemptService attempts,
     SignInCompleter completer,
+    AuditLog audit,
     TimeProvider clock,
     ILogger<PasskeyRegistrationService> logger)
 {
@@ -40,6 +42,15 @@ public sealed class PasskeyRegistrationService(
     }
 
     public async Task<Outcome<CompletedSignIn>> FinishAsync(Guid? ceremonyId, string credentialJson, string? name, HttpContext context, ClientContext client, CancellationToken cancellationToken)
+    {
+        var result = await FinishInTransactionAsync(ceremonyId, credentialJson, name, context, client, cancellationToken);
+        // Recorded after the transaction, on the audit log's own connection; it never fails the sign-in.
+        var session = result.Failed ? null : db.Sessions.Local.FirstOrDefault(s => s.Id == result.Value!.SessionId);
+        await audit.TryRecordPasskeySignInAsync(result.Error, ceremonyId, session, client.Ip);
+        return result;
+    }
+
+    private async Task<Outcome<CompletedSignIn>> FinishInTransactionAsync(Guid? ceremonyId, string credentialJson, string? name, HttpContext context, ClientContext client, CancellationToken cancellationToken)
     {
         var spent = await ceremonies.SpendAsync(ceremonyId, PasskeyCeremonyKind.Registration, cancellationToken);
         if (spent.Failed)

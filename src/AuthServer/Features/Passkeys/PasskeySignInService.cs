@@ -1,6 +1,7 @@
 using AuthServer.Data;
 using AuthServer.Data.Entities;
 using AuthServer.Errors;
+using AuthServer.Features.Admin;
 using AuthServer.Features.Login;
 using AuthServer.Features.RateLimiting;
 using AuthServer.Features.Sessions;
@@ -20,6 +21,7 @@ public sealed class PasskeySignInService(
     IPasskeyHandler<User> handler,
     PasskeyUserStore store,
     SignInCompleter completer,
+    AuditLog audit,
     DatabaseRateLimiter rateLimiter,
     IOptions<PasskeyOptions> options,
     IOptions<LoginOptions> loginOptions,
@@ -49,6 +51,15 @@ public sealed class PasskeySignInService(
     }
 
     public async Task<Outcome<CompletedSignIn>> FinishAsync(Guid? ceremonyId, string credentialJson, HttpContext context, ClientContext client, CancellationToken cancellationToken)
+    {
+        var result = await FinishInTransactionAsync(ceremonyId, credentialJson, context, client, cancellationToken);
+        // Recorded after the transaction, on the audit log's own connection; it never fails the sign-in.
+        var session = result.Failed ? null : db.Sessions.Local.FirstOrDefault(s => s.Id == result.Value!.SessionId);
+        await audit.TryRecordPasskeySignInAsync(result.Error, ceremonyId, session, client.Ip);
+        return result;
+    }
+
+    private async Task<Outcome<CompletedSignIn>> FinishInTransactionAsync(Guid? ceremonyId, string credentialJson, HttpContext context, ClientContext client, CancellationToken cancellationToken)
     {
         var spent = await ceremonies.SpendAsync(ceremonyId, PasskeyCeremonyKind.Assertion, cancellationToken);
         if (spent.Failed)

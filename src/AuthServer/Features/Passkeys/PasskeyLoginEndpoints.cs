@@ -10,7 +10,7 @@ namespace AuthServer.Features.Passkeys;
 /// The JSON endpoints the login page's script calls around navigator.credentials. Every post carries the
 /// page's anti-forgery token (header RequestVerificationToken). Thin: the work is in the services.
 /// </summary>
-public static class PasskeyEndpoints
+public static class PasskeyLoginEndpoints
 {
     public sealed record SignInOptionsBody(Guid? Request);
     public sealed record RegistrationOptionsBody(Guid? Attempt, string? Code);
