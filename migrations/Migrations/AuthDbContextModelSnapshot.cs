@@ -365,9 +365,13 @@ namespace AuthServer.Migrations.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("AuthorizationRequestId");
+
                     b.HasIndex("ExpiresAt");
 
                     b.HasIndex("OrganizationId");
+
+                    b.HasIndex("UserId");
 
                     b.ToTable("passkey_ceremonies", (string)null);
                 });
@@ -421,6 +425,8 @@ namespace AuthServer.Migrations.Migrations
                         .HasColumnType("uuid");
 
                     b.HasKey("CredentialId");
+
+                    b.HasIndex("OrganizationId");
 
                     b.HasIndex("UserId");
 
@@ -904,15 +910,31 @@ namespace AuthServer.Migrations.Migrations
 
             modelBuilder.Entity("AuthServer.Data.Entities.PasskeyCeremony", b =>
                 {
+                    b.HasOne("AuthServer.Data.Entities.AuthorizationRequest", null)
+                        .WithMany()
+                        .HasForeignKey("AuthorizationRequestId")
+                        .OnDelete(DeleteBehavior.Cascade);
+
                     b.HasOne("AuthServer.Data.Entities.Organization", null)
                         .WithMany()
                         .HasForeignKey("OrganizationId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+
+                    b.HasOne("AuthServer.Data.Entities.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade);
                 });
 
             modelBuilder.Entity("AuthServer.Data.Entities.PasskeyCredential", b =>
                 {
+                    b.HasOne("AuthServer.Data.Entities.Organization", null)
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
                     b.HasOne("AuthServer.Data.Entities.User", null)
                         .WithMany()
                         .HasForeignKey("UserId")

@@ -7,6 +7,7 @@ using AuthServer.Features.Login;
 using AuthServer.Features.Login.Email;
 using AuthServer.Features.Login.Page;
 using AuthServer.Features.Organizations;
+using AuthServer.Features.Passkeys;
 using AuthServer.Features.RateLimiting;
 using AuthServer.Features.Sessions;
 using Microsoft.Extensions.Options;
@@ -72,6 +73,7 @@ public static class ServiceRegistration
 
         services.AddOrganizations();
         services.AddSessions();
+        services.AddPasskeys();
         services.AddEmailLogin();
         services.AddAdmin();
         return builder;
@@ -145,6 +147,7 @@ public static class ServiceRegistration
         app.MapAuthHealthChecks();
         app.MapErrorCatalogApi();
         app.MapLoginPage();
+        app.MapPasskeys();
         app.MapCentralAuthApi();
         app.MapConnect();
         app.MapAdminApi();

@@ -64,6 +64,7 @@ public sealed class AuditLog(AuthDbContext db, IServiceScopeFactory scopes, Time
         public const string Passkey = "passkey";
         public const string ApiKey = "apiKey";
         public const string LoginAttempt = "loginAttempt";
+        public const string PasskeyCeremony = "passkeyCeremony";
     }
 
     /// <summary>Adds a successful admin change to the current unit of work; the caller saves it with the change.</summary>
@@ -113,6 +114,39 @@ public sealed class AuditLog(AuthDbContext db, IServiceScopeFactory scopes, Time
         catch (Exception exception)
         {
             logger.LogWarning(exception, "Could not write the audit entry of sign-in attempt {AttemptId} ({Status})", attemptId, error?.Code ?? Success);
+        }
+    }
+
+    /// <summary>
+    /// Records a passkey sign-in outcome (also a registration's, which signs in): "success" with the new session
+    /// as target, or the errorCode with the ceremony as target. Like <see cref="TryRecordSignInAsync"/>: its own
+    /// connection, never throws.
+    /// </summary>
+    public async Task TryRecordPasskeySignInAsync(AuthError? error, Guid? ceremonyId, Session? session, string? ip)
+    {
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var own = scope.ServiceProvider.GetRequiredService<AuthDbContext>();
+            AuditLogEntry entry;
+            if (error is null && session is not null)
+            {
+                entry = Entry(new AuditActor("user", session.UserId.ToString(), ip), "signin.passkey", Targets.Session, session.Id.ToString(), session.OrganizationId, Success);
+            }
+            else
+            {
+                var ceremony = ceremonyId is null ? null : await own.PasskeyCeremonies.AsNoTracking().Where(c => c.Id == ceremonyId)
+                    .Select(c => new { c.OrganizationId, c.UserId }).SingleOrDefaultAsync(CancellationToken.None);
+                entry = Entry(new AuditActor("user", ceremony?.UserId?.ToString(), ip), "signin.passkey", Targets.PasskeyCeremony, ceremonyId?.ToString(),
+                    ceremony?.OrganizationId, error?.Code ?? ErrorCatalog.GenericError.Code);
+            }
+
+            own.AuditLog.Add(entry);
+            await own.SaveChangesAsync(CancellationToken.None);
+        }
+        catch (Exception exception)
+        {
+            logger.LogWarning(exception, "Could not write the audit entry of passkey ceremony {CeremonyId} ({Status})", ceremonyId, error?.Code ?? Success);
         }
     }
 

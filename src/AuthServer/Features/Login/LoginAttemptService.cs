@@ -110,9 +110,19 @@ public sealed class LoginAttemptService(
     public Task<Outcome<CompletedSignIn>> CheckLinkAsync(Guid attemptId, string? token, ClientContext client, CancellationToken cancellationToken) =>
         CheckAsync(attemptId, token, a => a.LinkTokenHash, client, cancellationToken);
 
+    /// <summary>
+    /// Checks the code like <see cref="CheckCodeAsync"/>, but hands the proven attempt to <paramref name="then"/>
+    /// instead of signing in (passkey registration). It runs in the attempt's transaction: its changes are
+    /// committed with the spent attempt, and nothing is spent when it fails.
+    /// </summary>
+    public Task<Outcome<T>> CheckCodeThenAsync<T>(Guid attemptId, string? code, ClientContext client, Func<CachedOrganization, LoginAttempt, Task<Outcome<T>>> then, CancellationToken cancellationToken) =>
+        CheckInTransactionAsync(attemptId, code, a => a.CodeHash, client, then, cancellationToken);
+
     private async Task<Outcome<CompletedSignIn>> CheckAsync(Guid attemptId, string? presented, Func<LoginAttempt, byte[]> storedHash, ClientContext client, CancellationToken cancellationToken)
     {
-        var result = await CheckInTransactionAsync(attemptId, presented, storedHash, client, cancellationToken);
+        var result = await CheckInTransactionAsync(attemptId, presented, storedHash, client,
+            (organization, attempt) => completer.CompleteAsync(organization, attempt.AuthorizationRequest!, attempt.Email, SessionService.MethodEmail, client, cancellationToken),
+            cancellationToken);
         // Recorded once the attempt's transaction is over (committed, or rolled back for a failure), on the
         // audit log's own connection; a lost audit line never turns a sign-in into an error.
         var session = result.Failed ? null : db.Sessions.Local.FirstOrDefault(s => s.Id == result.Value!.SessionId);
@@ -120,7 +130,8 @@ public sealed class LoginAttemptService(
         return result;
     }
 
-    private async Task<Outcome<CompletedSignIn>> CheckInTransactionAsync(Guid attemptId, string? presented, Func<LoginAttempt, byte[]> storedHash, ClientContext client, CancellationToken cancellationToken)
+    private async Task<Outcome<T>> CheckInTransactionAsync<T>(Guid attemptId, string? presented, Func<LoginAttempt, byte[]> storedHash, ClientContext client,
+        Func<CachedOrganization, LoginAttempt, Task<Outcome<T>>> then, CancellationToken cancellationToken)
     {
         var limits = options.Value;
         // Counted before the transaction below, so a refused check still counts.
@@ -184,7 +195,7 @@ public sealed class LoginAttemptService(
         }
 
         attempt.CompletedAt = now;
-        var completed = await completer.CompleteAsync(organization, attempt.AuthorizationRequest, attempt.Email, SessionService.MethodEmail, client, cancellationToken);
+        var completed = await then(organization, attempt);
         if (completed.Failed)
         {
             return completed.Error!;

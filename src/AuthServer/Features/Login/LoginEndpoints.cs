@@ -90,7 +90,9 @@ public static class LoginEndpoints
 
         var (organization, request) = loaded.Value;
         string? email = form.Value!["email"];
-        var started = await attempts.StartAsync(organization, request, email, ClientContext.FromBrowser(context), null, cancellationToken);
+        // Registering a passkey needs the code (typed on this page), never a link that may open elsewhere.
+        var registerPasskey = form.Value!["intent"] == "passkey" && organization.Connections.Passkey && !request.Embed;
+        var started = await attempts.StartAsync(organization, request, email, ClientContext.FromBrowser(context), registerPasskey ? EmailLoginType.Code : null, cancellationToken);
         if (started.Failed)
         {
             await ShowOrReturnErrorAsync(context, started.Error!, NewModel(context, antiforgery, organization, request, LoginStep.Email) with { Email = email }, request, server.Value);
@@ -99,7 +101,7 @@ public static class LoginEndpoints
 
         var attempt = started.Value!.Attempt;
         var step = attempt.Type == EmailLoginType.Code ? LoginStep.Code : LoginStep.LinkSent;
-        await RenderAsync(context, NewModel(context, antiforgery, organization, request, step) with { AttemptId = attempt.Id, Email = attempt.Email }, request);
+        await RenderAsync(context, NewModel(context, antiforgery, organization, request, step) with { AttemptId = attempt.Id, Email = attempt.Email, RegisterPasskey = registerPasskey }, request);
     }
 
     private static async Task SubmitCodeAsync(HttpContext context, AuthDbContext db, OrganizationCache organizations, IAntiforgery antiforgery,
@@ -199,6 +201,8 @@ public static class LoginEndpoints
         return new LoginPageModel(organization.Name, LoginPageStrings.From(request.Translations), step, request.Id, antiforgery.GetAndStoreTokens(context), organization.Connections.Email)
         {
             EmbedOrigin = request.Embed ? appOrigin : null,
+            // Not inside another site's frame: browsers allow passkeys there only when the app delegates them.
+            Passkeys = organization.Connections.Passkey && !request.Embed,
         };
     }
 

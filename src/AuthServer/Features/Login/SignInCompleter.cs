@@ -38,7 +38,8 @@ public sealed class SignInCompleter(
         return user.Blocked ? AuthError.NoPermission("This user is blocked.") : user;
     }
 
-    public async Task<Outcome<CompletedSignIn>> CompleteAsync(CachedOrganization organization, AuthorizationRequest request, string email, string method, ClientContext client, CancellationToken cancellationToken)
+    /// <summary>The user a proven email address belongs to, added to the unit of work when the organization allows sign-up.</summary>
+    public async Task<Outcome<User>> EnsureUserAsync(CachedOrganization organization, string email, CancellationToken cancellationToken)
     {
         var normalized = EmailAddress.Normalize(email);
         var found = await FindUserAsync(organization, normalized, cancellationToken);
@@ -50,8 +51,21 @@ public sealed class SignInCompleter(
         var now = clock.GetUtcNow();
         var user = found.Value ?? AddUser(organization.Id, email, normalized, now);
         user.Verified = true;
-        user.LastLogin = now;
         user.Updated = now;
+        return user;
+    }
+
+    public async Task<Outcome<CompletedSignIn>> CompleteAsync(CachedOrganization organization, AuthorizationRequest request, string email, string method, ClientContext client, CancellationToken cancellationToken)
+    {
+        var ensured = await EnsureUserAsync(organization, email, cancellationToken);
+        if (ensured.Failed)
+        {
+            return ensured.Error!;
+        }
+
+        var now = clock.GetUtcNow();
+        var user = ensured.Value!;
+        user.LastLogin = now;
 
         var session = sessions.Start(organization.Id, user, method, client);
         // The request is single use: a finished sign-in cannot be replayed from the same page.

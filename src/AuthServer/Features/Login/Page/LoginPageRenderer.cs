@@ -70,6 +70,15 @@ public sealed class LoginPageRenderer : IErrorPageRenderer
     private static void AppendEmailStep(StringBuilder body, LoginPageModel model)
     {
         var s = model.Strings;
+        if (model.Passkeys)
+        {
+            AppendPasskeySignIn(body, model);
+            if (!model.EmailConnection)
+            {
+                return;
+            }
+        }
+
         body.Append("<p class=\"intro\">").Append(E(s["loginPageIntro"])).Append("</p>");
         body.Append("<form method=\"post\" action=\"/login/email\" novalidate>");
         AppendHidden(body, model);
@@ -87,14 +96,52 @@ public sealed class LoginPageRenderer : IErrorPageRenderer
 
         body.Append('>');
         AppendError(body, model.Error, "form-error");
-        body.Append("<button type=\"submit\">").Append(E(s["continue"])).Append("</button></form>");
+        body.Append("<button type=\"submit\">").Append(E(s["continue"])).Append("</button>");
+        if (model.Passkeys)
+        {
+            // A second submit button: Enter in the field still means Continue, the first one.
+            body.Append("<p class=\"secondary\" data-passkey hidden><button type=\"submit\" name=\"intent\" value=\"passkey\" class=\"link\">")
+                .Append(E(s["registerPasskey"])).Append("</button></p>");
+        }
+
+        body.Append("</form>");
     }
+
+    /// <summary>The passkey button, first; hidden until the script finds WebAuthn in the browser.</summary>
+    private static void AppendPasskeySignIn(StringBuilder body, LoginPageModel model)
+    {
+        var s = model.Strings;
+        body.Append("<div class=\"passkey-signin\" data-passkey data-passkey-signin hidden").Append(Messages(s)).Append('>');
+        body.Append("<button type=\"button\" class=\"passkey\" id=\"passkey-signin\">").Append(KeyIcon).Append("<span>").Append(E(s["loginWithPasskey"])).Append("</span></button>");
+        body.Append("<p class=\"error\" role=\"alert\" id=\"passkey-error\" hidden></p>");
+        if (model.EmailConnection)
+        {
+            body.Append("<p class=\"divider\"><span>").Append(E(s["or"])).Append("</span></p>");
+        }
+        else
+        {
+            // No email form to carry them: the script reads the page's request id and token here.
+            AppendHidden(body, model);
+        }
+
+        body.Append("</div>");
+    }
+
+    /// <summary>What the script says when the browser's passkey dialog fails (server errors bring their own message).</summary>
+    private static string Messages(LoginPageStrings s) =>
+        $" data-msg-cancelled=\"{E(s["passkeyCancelled"])}\" data-msg-exists=\"{E(s["passkeyExists"])}\" data-msg-failed=\"{E(s["passkeyFailed"])}\"";
+
+    private const string KeyIcon =
+        "<svg class=\"icon\" viewBox=\"0 0 24 24\" width=\"20\" height=\"20\" aria-hidden=\"true\" focusable=\"false\">"
+        + "<circle cx=\"7.5\" cy=\"12\" r=\"4.5\" fill=\"none\" stroke=\"currentColor\" stroke-width=\"2\"/>"
+        + "<path d=\"M12 12h9.5M18.5 12v3.5M15.5 12v2.5\" fill=\"none\" stroke=\"currentColor\" stroke-width=\"2\" stroke-linecap=\"round\"/></svg>";
 
     private static void AppendCodeStep(StringBuilder body, LoginPageModel model)
     {
         var s = model.Strings;
-        body.Append("<p class=\"intro\">").Append(WithEmail(s["codeSent"], model.Email)).Append("</p>");
-        body.Append("<form method=\"post\" action=\"/login/code\" novalidate>");
+        body.Append("<p class=\"intro\">").Append(WithEmail(s[model.RegisterPasskey ? "passkeyCodeSent" : "codeSent"], model.Email)).Append("</p>");
+        // Registration: the script checks the code and creates the passkey; without it the form signs in by email.
+        body.Append("<form method=\"post\" action=\"/login/code\" novalidate").Append(model.RegisterPasskey ? " data-passkey-register" + Messages(s) : "").Append('>');
         AppendHidden(body, model);
         body.Append("<input type=\"hidden\" name=\"attempt\" value=\"").Append(model.AttemptId).Append("\">");
         body.Append("<label for=\"code\">").Append(E(s["code"])).Append("</label>");
@@ -106,11 +153,16 @@ public sealed class LoginPageRenderer : IErrorPageRenderer
 
         body.Append('>');
         AppendError(body, model.Error, "form-error");
-        body.Append("<button type=\"submit\">").Append(E(s["signIn"])).Append("</button></form>");
+        body.Append("<button type=\"submit\">").Append(E(s[model.RegisterPasskey ? "createPasskey" : "signIn"])).Append("</button></form>");
 
         // Resending posts the same email again: it is rate limited like the first send.
         body.Append("<form method=\"post\" action=\"/login/email\" class=\"secondary\">");
         AppendHidden(body, model);
+        if (model.RegisterPasskey)
+        {
+            body.Append("<input type=\"hidden\" name=\"intent\" value=\"passkey\">");
+        }
+
         body.Append("<input type=\"hidden\" name=\"email\" value=\"").Append(E(model.Email ?? "")).Append("\">");
         body.Append("<button type=\"submit\" class=\"link\">").Append(E(s["sendNewCode"])).Append("</button></form>");
         AppendStartOver(body, model);

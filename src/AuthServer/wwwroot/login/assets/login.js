@@ -1,4 +1,4 @@
-// Conveniences only: the page works without this script.
+// Conveniences only: the page works without this script (passkeys need it, and stay hidden without it).
 (function () {
   "use strict";
   // Embed mode: tell the framing app (and only it) how tall the page is, so it can size the iframe.
@@ -17,5 +17,220 @@
     code.addEventListener("input", function () {
       code.value = code.value.replace(/\D/g, "").slice(0, 5);
     });
+  }
+
+  function passkeys() {
+    var token = document.querySelector('input[name="__RequestVerificationToken"]');
+    var request = document.querySelector('input[name="request"]');
+    if (!token || !request) {
+      return;
+    }
+
+    document.querySelectorAll("[data-passkey]").forEach(function (element) {
+      element.hidden = false;
+    });
+
+    // The server's JSON endpoints: the page's anti-forgery token in a header, catalog errors thrown as { server }.
+    function postJson(path, body) {
+      return fetch(path, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json", Accept: "application/json", RequestVerificationToken: token.value },
+        body: JSON.stringify(body),
+      }).then(function (response) {
+        return response.json().then(function (json) {
+          if (!response.ok) {
+            throw { server: json };
+          }
+          return json;
+        });
+      });
+    }
+
+    function messageFor(problem, box) {
+      if (problem && problem.server) {
+        return problem.server.message;
+      }
+      var name = problem && problem.name;
+      if (name === "NotAllowedError") {
+        return box.getAttribute("data-msg-cancelled");
+      }
+      if (name === "InvalidStateError") {
+        return box.getAttribute("data-msg-exists");
+      }
+      return box.getAttribute("data-msg-failed");
+    }
+
+    function showError(element, message) {
+      element.textContent = message;
+      element.hidden = false;
+    }
+
+    // Sign-in: the button, and passkey autofill on the email field (conditional mediation).
+    var signInBox = document.querySelector("[data-passkey-signin]");
+    if (signInBox) {
+      var button = document.getElementById("passkey-signin");
+      var error = document.getElementById("passkey-error");
+      var autofill = null;
+
+      var signIn = function (conditional) {
+        return postJson("/login/passkey/options", { request: request.value }).then(function (challenge) {
+          var options = { publicKey: webauthn.requestOptions(challenge.options) };
+          if (conditional) {
+            autofill = new AbortController();
+            options.mediation = "conditional";
+            options.signal = autofill.signal;
+          }
+          return navigator.credentials.get(options).then(function (credential) {
+            return postJson("/login/passkey/verify", { ceremony: challenge.ceremony, credential: webauthn.toJson(credential) });
+          });
+        }).then(function (done) {
+          window.location.assign(done.redirectUrl);
+        });
+      };
+
+      button.addEventListener("click", function () {
+        if (autofill) {
+          autofill.abort();
+          autofill = null;
+        }
+        button.disabled = true;
+        error.hidden = true;
+        signIn(false).catch(function (problem) {
+          button.disabled = false;
+          showError(error, messageFor(problem, signInBox));
+        });
+      });
+
+      if (document.getElementById("email") && PublicKeyCredential.isConditionalMediationAvailable) {
+        PublicKeyCredential.isConditionalMediationAvailable().then(function (available) {
+          if (available) {
+            return signIn(true);
+          }
+        }).catch(function (problem) {
+          // Aborted for the button, or dismissed: only a real answer from the server is worth showing.
+          if (problem && problem.server) {
+            showError(error, problem.server.message);
+          }
+        });
+      }
+    }
+
+    // Registration: the code is checked first (once), then the browser creates the passkey; retrying after a
+    // cancelled dialog reuses the pending ceremony.
+    var form = document.querySelector("form[data-passkey-register]");
+    if (form) {
+      var pending = null;
+      var submit = form.querySelector('button[type="submit"]');
+      form.addEventListener("submit", function (event) {
+        event.preventDefault();
+        submit.disabled = true;
+        var ready = pending
+          ? Promise.resolve(pending)
+          : postJson("/login/passkey/register/options", { attempt: form.querySelector('input[name="attempt"]').value, code: code.value });
+        ready.then(function (challenge) {
+          pending = challenge;
+          code.readOnly = true;
+          code.removeAttribute("aria-invalid");
+          return navigator.credentials.create({ publicKey: webauthn.creationOptions(challenge.options) });
+        }).then(function (credential) {
+          return postJson("/login/passkey/register", { ceremony: pending.ceremony, credential: webauthn.toJson(credential) });
+        }).then(function (done) {
+          window.location.assign(done.redirectUrl);
+        }).catch(function (problem) {
+          submit.disabled = false;
+          if (problem && problem.server && pending) {
+            // The ceremony is spent: only a new code can start another one.
+            pending = null;
+          }
+          if (!pending) {
+            code.readOnly = false;
+            code.setAttribute("aria-invalid", "true");
+          }
+          var formError = document.getElementById("form-error");
+          if (!formError) {
+            formError = document.createElement("p");
+            formError.className = "error";
+            formError.id = "form-error";
+            formError.setAttribute("role", "alert");
+            code.insertAdjacentElement("afterend", formError);
+            code.setAttribute("aria-describedby", "form-error");
+          }
+          showError(formError, messageFor(problem, form));
+        });
+      });
+    }
+  }
+
+  // WebAuthn's JSON forms (base64url) to the browser's ArrayBuffers and back, for browsers without
+  // PublicKeyCredential.parse*FromJSON / toJSON.
+  var webauthn = {
+    requestOptions: function (json) {
+      if (PublicKeyCredential.parseRequestOptionsFromJSON) {
+        return PublicKeyCredential.parseRequestOptionsFromJSON(json);
+      }
+      var options = Object.assign({}, json, { challenge: fromBase64Url(json.challenge) });
+      options.allowCredentials = (json.allowCredentials || []).map(descriptor);
+      return options;
+    },
+    creationOptions: function (json) {
+      if (PublicKeyCredential.parseCreationOptionsFromJSON) {
+        return PublicKeyCredential.parseCreationOptionsFromJSON(json);
+      }
+      var options = Object.assign({}, json, { challenge: fromBase64Url(json.challenge) });
+      options.user = Object.assign({}, json.user, { id: fromBase64Url(json.user.id) });
+      options.excludeCredentials = (json.excludeCredentials || []).map(descriptor);
+      return options;
+    },
+    toJson: function (credential) {
+      if (typeof credential.toJSON === "function") {
+        return credential.toJSON();
+      }
+      var response = credential.response;
+      var json = {
+        id: credential.id,
+        rawId: toBase64Url(credential.rawId),
+        type: credential.type,
+        authenticatorAttachment: credential.authenticatorAttachment || null,
+        clientExtensionResults: credential.getClientExtensionResults ? credential.getClientExtensionResults() : {},
+        response: { clientDataJSON: toBase64Url(response.clientDataJSON) },
+      };
+      if (response.attestationObject) {
+        json.response.attestationObject = toBase64Url(response.attestationObject);
+        json.response.transports = response.getTransports ? response.getTransports() : [];
+      } else {
+        json.response.authenticatorData = toBase64Url(response.authenticatorData);
+        json.response.signature = toBase64Url(response.signature);
+        json.response.userHandle = response.userHandle ? toBase64Url(response.userHandle) : null;
+      }
+      return json;
+    },
+  };
+
+  function descriptor(d) {
+    return Object.assign({}, d, { id: fromBase64Url(d.id) });
+  }
+
+  function fromBase64Url(text) {
+    var base64 = text.replace(/-/g, "+").replace(/_/g, "/");
+    var binary = atob(base64 + "===".slice((base64.length + 3) % 4));
+    var bytes = new Uint8Array(binary.length);
+    for (var i = 0; i < binary.length; i++) {
+      bytes[i] = binary.charCodeAt(i);
+    }
+    return bytes.buffer;
+  }
+
+  function toBase64Url(buffer) {
+    var bytes = new Uint8Array(buffer);
+    var binary = "";
+    for (var i = 0; i < bytes.length; i++) {
+      binary += String.fromCharCode(bytes[i]);
+    }
+    return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  }
+
+  if (window.PublicKeyCredential && navigator.credentials && window.fetch) {
+    passkeys();
   }
 })();

@@ -1,0 +1,131 @@
+using AuthServer.Data;
+using AuthServer.Data.Entities;
+using AuthServer.Errors;
+using AuthServer.Features.Admin;
+using AuthServer.Features.Login;
+using AuthServer.Features.Organizations;
+using AuthServer.Features.Sessions;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace AuthServer.Features.Passkeys;
+
+/// <summary>
+/// Registration: the emailed code proves the address, the browser creates a passkey for that user, and the
+/// person is signed in with it. An existing user adds another passkey the same way; the ones they have are
+/// excluded, so one authenticator is not registered twice.
+/// Note: the proof is the emailed code even for someone with a single sign-on session, on purpose: adding a
+/// way into an account asks for a fresh proof, not a cookie that may be weeks old.
+/// </summary>
+public sealed class PasskeyRegistrationService(
+    AuthDbContext db,
+    PasskeyRequests requests,
+    PasskeyCeremonies ceremonies,
+    IPasskeyHandler<User> handler,
+    PasskeyUserStore store,
+    LoginAttemptService attempts,
+    SignInCompleter completer,
+    AuditLog audit,
+    TimeProvider clock,
+    ILogger<PasskeyRegistrationService> logger)
+{
+    /// <summary>Checks (and spends) the code; the user is created if the organization allows sign-up. Nobody is signed in yet.</summary>
+    public Task<Outcome<PasskeyChallenge>> BeginAsync(Guid? attemptId, string? code, HttpContext context, ClientContext client, CancellationToken cancellationToken)
+    {
+        if (attemptId is null)
+        {
+            return Task.FromResult<Outcome<PasskeyChallenge>>(AuthError.MissingFields("attempt"));
+        }
+
+        return attempts.CheckCodeThenAsync(attemptId.Value, code, client, (organization, attempt) => OpenAsync(organization, attempt, context, cancellationToken), cancellationToken);
+    }
+
+    public async Task<Outcome<CompletedSignIn>> FinishAsync(Guid? ceremonyId, string credentialJson, string? name, HttpContext context, ClientContext client, CancellationToken cancellationToken)
+    {
+        var result = await FinishInTransactionAsync(ceremonyId, credentialJson, name, context, client, cancellationToken);
+        // Recorded after the transaction, on the audit log's own connection; it never fails the sign-in.
+        var session = result.Failed ? null : db.Sessions.Local.FirstOrDefault(s => s.Id == result.Value!.SessionId);
+        await audit.TryRecordPasskeySignInAsync(result.Error, ceremonyId, session, client.Ip);
+        return result;
+    }
+
+    private async Task<Outcome<CompletedSignIn>> FinishInTransactionAsync(Guid? ceremonyId, string credentialJson, string? name, HttpContext context, ClientContext client, CancellationToken cancellationToken)
+    {
+        var spent = await ceremonies.SpendAsync(ceremonyId, PasskeyCeremonyKind.Registration, cancellationToken);
+        if (spent.Failed)
+        {
+            return spent.Error!;
+        }
+
+        var ceremony = spent.Value!;
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var locked = await requests.LockAsync(ceremony.AuthorizationRequestId, cancellationToken);
+        if (locked.Failed)
+        {
+            return locked.Error!;
+        }
+
+        var (organization, request) = locked.Value;
+        var verified = await handler.PerformAttestationAsync(new PasskeyAttestationContext { HttpContext = context, CredentialJson = credentialJson, AttestationState = ceremony.State });
+        if (!verified.Succeeded)
+        {
+            return PasskeyFailures.Refuse(verified.Failure, ceremony.Id, logger);
+        }
+
+        var user = await db.Users.SingleOrDefaultAsync(u => u.Id == ceremony.UserId && u.OrganizationId == organization.Id, cancellationToken);
+        if (user is null || verified.UserEntity.Id != user.Id.ToString())
+        {
+            return AuthError.PasskeyDataInvalid();
+        }
+
+        if (user.Blocked)
+        {
+            return AuthError.NoPermission("This user is blocked.");
+        }
+
+        var passkey = verified.Passkey;
+        var given = name?.Trim() ?? "";
+        passkey.Name = given.Length == 0 ? $"Passkey added {clock.GetUtcNow():yyyy-MM-dd}" : given[..Math.Min(given.Length, 200)];
+        await store.AddOrUpdatePasskeyAsync(user, passkey, cancellationToken);
+        var completed = await completer.CompleteAsync(organization, request, user.Email, SessionService.MethodPasskey, client, cancellationToken);
+        if (completed.Failed)
+        {
+            return completed.Error!;
+        }
+
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException exception) when (exception.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+        {
+            // The same credential registered by a concurrent ceremony: the handler's own check ran before it committed.
+            return PasskeyFailures.Refuse(new PasskeyException("The credential is already registered."), ceremony.Id, logger);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return completed.Value!;
+    }
+
+    private async Task<Outcome<PasskeyChallenge>> OpenAsync(CachedOrganization organization, LoginAttempt attempt, HttpContext context, CancellationToken cancellationToken)
+    {
+        if (!organization.Connections.Passkey)
+        {
+            return AuthError.ConnectionMissing();
+        }
+
+        var ensured = await completer.EnsureUserAsync(organization, attempt.Email, cancellationToken);
+        if (ensured.Failed)
+        {
+            return ensured.Error!;
+        }
+
+        var user = ensured.Value!;
+        // Every organization shares one relying party id, so the browser's passkey list names the organization.
+        var entity = new PasskeyUserEntity { Id = user.Id.ToString(), Name = user.Email, DisplayName = $"{user.Email} ({organization.Name})" };
+        var made = await handler.MakeCreationOptionsAsync(entity, context);
+        var ceremony = ceremonies.Add(PasskeyCeremonyKind.Registration, organization.Id, attempt.AuthorizationRequestId!.Value, user.Id, made.AttestationState);
+        return new PasskeyChallenge(ceremony.Id, made.CreationOptionsJson);
+    }
+}
