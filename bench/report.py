@@ -60,7 +60,7 @@ def main():
     broken = []
     missed = []
     for name in args.order.split():
-        if name == "footprint":
+        if name in ("footprint", "peers"):
             continue
         path = os.path.join(results, f"{name}.json")
         if not os.path.exists(path):
@@ -104,7 +104,8 @@ def main():
             broken.append(f"{name}: {ok} successful, {errors} errors")
         for sample in r.get("error_samples", [])[:3]:
             print(f"  {name} error sample: {sample}", file=sys.stderr)
-    print_table(header, rows)
+    if rows:
+        print_table(header, rows)
 
     footprint_path = os.path.join(results, "footprint.json")
     if os.path.exists(footprint_path):
@@ -133,6 +134,10 @@ def main():
         if sweep["ok"] <= 0 or sweep["errors"] > sweep["ok"]:
             broken.append(f"footprint sweep: {sweep['ok']} successful, {sweep['errors']} errors")
 
+    peers_missed, peers_broken = print_peers(results, smoke)
+    missed += peers_missed
+    broken += peers_broken
+
     print()
     if missed:
         print("targets missed: " + "; ".join(missed))
@@ -140,6 +145,79 @@ def main():
         print("BROKEN: " + "; ".join(broken))
         return 1
     return 0
+
+
+# Issue 11: ours against the peers, same run. scenario -> minimum ratio ours / oidc-provider.
+PEERS = ["ours", "oidc-provider", "openiddict-stock"]
+PEER_SCENARIOS = {"discovery": 1.5, "client_credentials": 1.0, "introspect": 1.0}
+PEER_IDLE_RSS_MAX_RATIO = 1.5
+PEER_READY_LIMIT_S = 1.5
+
+
+def print_peers(results, smoke):
+    """The peers table (bench/peers): returns (missed, broken)."""
+    folder = os.path.join(results, "peers")
+    if not os.path.isdir(folder):
+        return [], []
+    missed, broken, rows = [], [], []
+    data = {}
+    for server in PEERS:
+        for name in PEER_SCENARIOS:
+            path = os.path.join(folder, f"{server}.{name}.json")
+            if os.path.exists(path):
+                data[(server, name)] = load(path)
+            else:
+                broken.append(f"peers {server} {name}: no result")
+    for name, minimum in PEER_SCENARIOS.items():
+        ours = data.get(("ours", name))
+        for server in PEERS:
+            r = data.get((server, name))
+            if r is None:
+                rows.append([name, server] + ["-"] * 8)
+                continue
+            cpu = f"{r['server_cpu_s'] / r['requests'] * 1000:.2f}" if r["requests"] else "-"
+            if server == "ours":
+                ratio, target, met = "-", f">= {minimum:.1f} x oidc-provider, 0 errors", "-"
+                if not smoke:
+                    op = data.get(("oidc-provider", name))
+                    ok = op is not None and r["rps"] >= minimum * op["rps"] and r["errors"] == 0
+                    met = "yes" if ok else "no"
+                    if not ok:
+                        missed.append(f"peers {name}: ours {r['rps']:.0f}/s vs oidc-provider {op['rps'] if op else 0:.0f}/s, {r['errors']} errors")
+            else:
+                ratio = f"{ours['rps'] / r['rps']:.2f}" if ours and r["rps"] else "-"
+                target, met = "-", "-"
+            rows.append([name, server, f"{r['rps']:.0f}", fmt(r.get("p50_ms")), fmt(r.get("p99_ms")), str(r["errors"]), cpu,
+                         f"{r['server_peak_rss_kb'] / 1024:.0f}", ratio, target, met])
+            if r.get("ok", 0) <= 0 or r["errors"] > r.get("ok", 0):
+                broken.append(f"peers {server} {name}: {r.get('ok', 0)} successful, {r['errors']} errors")
+            for sample in r.get("error_samples", [])[:2]:
+                print(f"  peers {server} {name} error sample: {sample}", file=sys.stderr)
+    print()
+    print("peers (issue 11): same machine, same PostgreSQL cluster, wrk with the same connections; ratio = ours / that server's req/s")
+    print_table(["scenario", "server", "req/s", "p50 ms", "p99 ms", "errors", "CPU s/1000", "peak RSS MB", "ours / this", "target (ours)", "met"], rows)
+
+    foot = {s: load(os.path.join(folder, f"{s}.json")) for s in PEERS if os.path.exists(os.path.join(folder, f"{s}.json"))}
+    rows = []
+    for server, f in foot.items():
+        idle_mb = f["idle_rss_kb"] / 1024
+        ours = foot.get("ours")
+        ratio = f"{ours['idle_rss_kb'] / f['idle_rss_kb']:.2f}" if ours and server != "ours" else "-"
+        rows.append([server, f"{idle_mb:.0f}", f"{f['ready_s']:.2f}", ratio])
+    print()
+    print_table(["server", "idle RSS MB", "start -> ready s", "ours / this (idle RSS)"], rows)
+    ours, op = foot.get("ours"), foot.get("oidc-provider")
+    if ours and op:
+        rss_ok = ours["idle_rss_kb"] <= PEER_IDLE_RSS_MAX_RATIO * op["idle_rss_kb"]
+        ready_ok = ours["ready_s"] <= PEER_READY_LIMIT_S
+        print(f"targets (ours): idle RSS <= {PEER_IDLE_RSS_MAX_RATIO} x oidc-provider: {judge(smoke, rss_ok)}; "
+              f"start -> ready <= {PEER_READY_LIMIT_S} s: {judge(smoke, ready_ok)}")
+        if not smoke:
+            if not rss_ok:
+                missed.append("peers: idle RSS vs oidc-provider")
+            if not ready_ok:
+                missed.append("peers: start to ready")
+    return missed, broken
 
 
 def judge(smoke, ok):

@@ -3,7 +3,8 @@
 #
 #   ./bench/run.sh [scenario|all] [seconds] [--smoke] [--warmup S] [--concurrency C] [--sessions N]
 #
-# Scenarios: userinfo refresh client_credentials signin passkey introspect discovery footprint (default: all).
+# Scenarios: userinfo refresh client_credentials signin passkey introspect discovery footprint peers (default: all).
+# peers (issue 11): ours, panva/oidc-provider and stock OpenIddict side by side (bench/peers/peers.sh).
 # It starts a throwaway PostgreSQL (real durability, in a temp dir), measures it with pgbench, publishes and
 # starts the server in Release on a free loopback port, seeds through the server's own code paths, warms up,
 # drives load from separate processes (wrk; the C# driver for stateful flows), prints one table, and stops
@@ -16,7 +17,7 @@ set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BENCH="$REPO/bench"
-ALL_SCENARIOS=(userinfo refresh client_credentials signin passkey introspect discovery footprint)
+ALL_SCENARIOS=(userinfo refresh client_credentials signin passkey introspect discovery footprint peers)
 
 SCENARIO=all
 SECONDS_PER=20
@@ -31,7 +32,7 @@ while [[ $# -gt 0 ]]; do
     --warmup) WARMUP=$2; shift ;;
     --concurrency) CONCURRENCY=$2; shift ;;
     --sessions) SESSIONS=$2; shift ;;
-    -h | --help) sed -n '2,13p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,14p' "$0"; exit 0 ;;
     -*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
     *)
       if [[ $positional -eq 0 ]]; then SCENARIO=$1; else SECONDS_PER=$1; fi
@@ -69,6 +70,9 @@ LOAD_PID=
 TRACE_PID=
 PG_STARTED=0
 
+# shellcheck source=peers/peers.sh
+source "$BENCH/peers/peers.sh"
+
 log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
 # Stops what this script started, in reverse order; the temp dir goes last.
@@ -83,6 +87,7 @@ cleanup() {
     kill -TERM "$LOAD_PID" 2>/dev/null || true
     wait "$LOAD_PID" 2>/dev/null || true
   fi
+  peer_stop
   stop_server
   if [[ $PG_STARTED == 1 ]]; then
     "$REPO/scripts/pg.sh" stop "$PG_DIR" >/dev/null 2>&1 || true
@@ -316,7 +321,7 @@ for scenario in "${SCENARIOS[@]}"; do
       ;;
     introspect) wrk_scenario introspect introspect.lua "$DATA/access-tokens.txt" ;;
     discovery) wrk_scenario discovery discovery.lua ;;
-    footprint) ;; # below: it restarts the server
+    footprint | peers) ;; # below: they restart the server
   esac
 done
 
@@ -336,6 +341,10 @@ if wants footprint; then
   WARMUP=$WARMUP_SAVED
   printf '{"scenario": "footprint", "sessions": %s, "first_ready_s": %s, "first_idle_rss_kb": %s, "restart_ready_s": %s, "restart_idle_rss_kb": %s}\n' \
     "$SESSIONS" "$FIRST_READY_S" "$FIRST_IDLE_RSS_KB" "$RESTART_READY_S" "$RESTART_IDLE_RSS_KB" >"$RESULTS/footprint.json"
+fi
+
+if wants peers; then
+  run_peers
 fi
 
 stop_server
