@@ -42,6 +42,7 @@ def main():
     parser.add_argument("--concurrency", default="?")
     parser.add_argument("--load", default="?")
     parser.add_argument("--order", default="")
+    parser.add_argument("--chart", default="", help="write the peers ratio chart (SVG) to this path")
     args = parser.parse_args()
     smoke = args.smoke == "1"
     results = args.results
@@ -134,7 +135,7 @@ def main():
         if sweep["ok"] <= 0 or sweep["errors"] > sweep["ok"]:
             broken.append(f"footprint sweep: {sweep['ok']} successful, {sweep['errors']} errors")
 
-    peers_missed, peers_broken = print_peers(results, smoke)
+    peers_missed, peers_broken = print_peers(results, smoke, args.chart)
     missed += peers_missed
     broken += peers_broken
 
@@ -154,7 +155,7 @@ PEER_IDLE_RSS_MAX_RATIO = 1.5
 PEER_READY_LIMIT_S = 1.5
 
 
-def print_peers(results, smoke):
+def print_peers(results, smoke, chart=""):
     """The peers table (bench/peers): returns (missed, broken)."""
     folder = os.path.join(results, "peers")
     if not os.path.isdir(folder):
@@ -197,6 +198,9 @@ def print_peers(results, smoke):
     print("peers (issue 11): same machine, same PostgreSQL cluster, wrk with the same connections; ratio = ours / that server's req/s")
     print_table(["scenario", "server", "req/s", "p50 ms", "p99 ms", "errors", "CPU s/1000", "peak RSS MB", "ours / this", "target (ours)", "met"], rows)
 
+    if chart:
+        write_chart(chart, data, smoke)
+
     foot = {s: load(os.path.join(folder, f"{s}.json")) for s in PEERS if os.path.exists(os.path.join(folder, f"{s}.json"))}
     rows = []
     for server, f in foot.items():
@@ -218,6 +222,41 @@ def print_peers(results, smoke):
             if not ready_ok:
                 missed.append("peers: start to ready")
     return missed, broken
+
+
+def write_chart(path, data, smoke):
+    """A horizontal bar chart (plain SVG, no dependencies): ours / peer req/s per scenario, with the target line."""
+    bars = []
+    for name, minimum in PEER_SCENARIOS.items():
+        ours = data.get(("ours", name))
+        for server in PEERS[1:]:
+            peer = data.get((server, name))
+            if ours and peer and peer["rps"]:
+                bars.append((f"{name} vs {server}", ours["rps"] / peer["rps"], minimum if server == "oidc-provider" else None))
+    if not bars:
+        return
+    top = max(max(b[1] for b in bars), 2.0) * 1.1
+    left, width, row, height = 280, 420, 34, 60 + 34 * len(bars)
+    x = lambda v: left + width * v / top
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{left + width + 60}" height="{height + 30}" font-family="sans-serif" font-size="13">',
+           f'<rect width="100%" height="100%" fill="white"/>',
+           f'<text x="10" y="22" font-size="15" font-weight="bold">Ours / peer, requests per second (same run{", smoke" if smoke else ""}; higher is better)</text>']
+    for i, (label, ratio, target) in enumerate(bars):
+        y = 40 + i * row
+        color = "#2e7d32" if target is None or ratio >= target else "#c62828"
+        if target is None:
+            color = "#1565c0"
+        out.append(f'<text x="{left - 8}" y="{y + 17}" text-anchor="end">{label}</text>')
+        out.append(f'<rect x="{left}" y="{y + 4}" width="{x(ratio) - left:.1f}" height="{row - 10}" fill="{color}"/>')
+        out.append(f'<text x="{x(ratio) + 5:.1f}" y="{y + 17}">{ratio:.2f}x</text>')
+        if target is not None:
+            out.append(f'<line x1="{x(target):.1f}" y1="{y}" x2="{x(target):.1f}" y2="{y + row - 2}" stroke="black" stroke-dasharray="4,3"/>')
+    out.append(f'<line x1="{x(1):.1f}" y1="36" x2="{x(1):.1f}" y2="{height - 20}" stroke="#888"/>')
+    out.append(f'<text x="{x(1):.1f}" y="{height - 5}" text-anchor="middle" fill="#555">1.0x (parity)</text>')
+    out.append(f'<text x="10" y="{height + 20}" fill="#555">dashed: target vs oidc-provider; red: missed, green: met, blue: no target</text>')
+    out.append("</svg>")
+    with open(path, "w") as f:
+        f.write("\n".join(out) + "\n")
 
 
 def judge(smoke, ok):

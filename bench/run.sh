@@ -11,6 +11,7 @@
 # everything it started, also on Ctrl-C or failure.
 # BENCH_TRACE_DIR=DIR: also record a CPU-sampling trace (dotnet-trace) of the server during each measured
 # phase into DIR/<scenario>.nettrace (tracing costs throughput: profile in a separate run).
+# BENCH_CHART=FILE.svg: with the peers scenario, also write a bar chart of the ratios ours / peer there.
 # --smoke: short warm-up, smaller seeds, no thresholds (CI). The exit code is non-zero only when the harness or
 # a scenario is broken (see bench/README.md), never for slow numbers.
 set -euo pipefail
@@ -32,7 +33,7 @@ while [[ $# -gt 0 ]]; do
     --warmup) WARMUP=$2; shift ;;
     --concurrency) CONCURRENCY=$2; shift ;;
     --sessions) SESSIONS=$2; shift ;;
-    -h | --help) sed -n '2,14p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,15p' "$0"; exit 0 ;;
     -*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
     *)
       if [[ $positional -eq 0 ]]; then SCENARIO=$1; else SECONDS_PER=$1; fi
@@ -350,4 +351,4 @@ fi
 stop_server
 LOAD_AVG=$(cut -d' ' -f1-3 /proc/loadavg)
 python3 "$BENCH/report.py" "$RESULTS" --smoke "$SMOKE" --seconds "$SECONDS_PER" --warmup "$WARMUP" --concurrency "$CONCURRENCY" \
-  --load "$LOAD_AVG" --order "${SCENARIOS[*]}"
+  --load "$LOAD_AVG" --order "${SCENARIOS[*]}" --chart "${BENCH_CHART:-}"
