@@ -314,12 +314,7 @@ for scenario in "${SCENARIOS[@]}"; do
     refresh) driver_scenario refresh ;;
     client_credentials) wrk_scenario client_credentials client_credentials.lua ;;
     signin) driver_scenario signin ;;
-    passkey)
-      # Scenario 5 waits for the passkey login method (another branch). To add it: a `passkey` case in
-      # LoadDriver (request options + assertion with a software authenticator) and a driver_scenario call here.
-      log "passkey: not available yet (skipped)"
-      echo '{"scenario": "passkey", "skipped": "not available yet: the passkey login method is not merged"}' >"$RESULTS/passkey.json"
-      ;;
+    passkey) driver_scenario passkey ;;
     introspect) wrk_scenario introspect introspect.lua "$DATA/access-tokens.txt" ;;
     discovery) wrk_scenario discovery discovery.lua ;;
     footprint | peers) ;; # below: they restart the server
