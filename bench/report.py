@@ -196,6 +196,11 @@ def print_peers(results, smoke, chart=""):
                 print(f"  peers {server} {name} error sample: {sample}", file=sys.stderr)
     print()
     print("peers (issue 11): same machine, same PostgreSQL cluster, wrk with the same connections; ratio = ours / that server's req/s")
+    config_path = os.path.join(folder, "config.json")
+    if os.path.exists(config_path):
+        c = load(config_path)
+        print(f"per server: {c['warmup_s']}s mixed warm-up, then per scenario {c['scenario_warmup_s']}s warm-up and {c['seconds']}s measured; "
+              f"{c['tokens']} tokens introspected in turn")
     print_table(["scenario", "server", "req/s", "p50 ms", "p99 ms", "errors", "CPU s/1000", "peak RSS MB", "ours / this", "target (ours)", "met"], rows)
 
     if chart:

@@ -115,6 +115,8 @@ run_peers() {
     PEER_WARMUP=${BENCH_PEER_WARMUP:-60}; PEER_SCENARIO_WARMUP=5; PEER_SECONDS=$SECONDS_PER; PEER_TOKEN_COUNT=500
   fi
 
+  printf '{"warmup_s": %s, "scenario_warmup_s": %s, "seconds": %s, "tokens": %s}\n' \
+    "$PEER_WARMUP" "$PEER_SCENARIO_WARMUP" "$PEER_SECONDS" "$PEER_TOKEN_COUNT" >"$RESULTS/peers/config.json"
   log "peers: building oidc-provider (npm) and the stock OpenIddict server (Release)"
   local op_dir="$BENCH/peers/oidc-provider"
   if [[ ! -d "$op_dir/node_modules/oidc-provider" ]]; then
