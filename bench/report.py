@@ -240,12 +240,14 @@ def write_chart(path, data, smoke):
                 bars.append((f"{name} vs {server}", ours["rps"] / peer["rps"], minimum if server == "oidc-provider" else None))
     if not bars:
         return
-    top = max(max(b[1] for b in bars), 2.0) * 1.1
+    # Log scale: 0.5x and 2x are the same distance from parity, and a 10x bar does not flatten the others.
+    import math
+    lo, hi = 0.25, max(max(b[1] for b in bars), 2.0) * 1.5
     left, width, row, height = 280, 420, 34, 60 + 34 * len(bars)
-    x = lambda v: left + width * v / top
+    x = lambda v: left + width * (math.log(max(v, lo)) - math.log(lo)) / (math.log(hi) - math.log(lo))
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{left + width + 60}" height="{height + 30}" font-family="sans-serif" font-size="13">',
            f'<rect width="100%" height="100%" fill="white"/>',
-           f'<text x="10" y="22" font-size="15" font-weight="bold">Ours / peer, requests per second (same run{", smoke" if smoke else ""}; higher is better)</text>']
+           f'<text x="10" y="22" font-size="15" font-weight="bold">Ours / peer, requests per second (same run{", smoke" if smoke else ""}; log scale; higher is better)</text>']
     for i, (label, ratio, target) in enumerate(bars):
         y = 40 + i * row
         color = "#2e7d32" if target is None or ratio >= target else "#c62828"
