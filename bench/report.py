@@ -42,6 +42,7 @@ def main():
     parser.add_argument("--concurrency", default="?")
     parser.add_argument("--load", default="?")
     parser.add_argument("--order", default="")
+    parser.add_argument("--chart", default="", help="write the peers ratio chart (SVG) to this path")
     args = parser.parse_args()
     smoke = args.smoke == "1"
     results = args.results
@@ -60,7 +61,7 @@ def main():
     broken = []
     missed = []
     for name in args.order.split():
-        if name == "footprint":
+        if name in ("footprint", "peers"):
             continue
         path = os.path.join(results, f"{name}.json")
         if not os.path.exists(path):
@@ -104,7 +105,8 @@ def main():
             broken.append(f"{name}: {ok} successful, {errors} errors")
         for sample in r.get("error_samples", [])[:3]:
             print(f"  {name} error sample: {sample}", file=sys.stderr)
-    print_table(header, rows)
+    if rows:
+        print_table(header, rows)
 
     footprint_path = os.path.join(results, "footprint.json")
     if os.path.exists(footprint_path):
@@ -133,6 +135,10 @@ def main():
         if sweep["ok"] <= 0 or sweep["errors"] > sweep["ok"]:
             broken.append(f"footprint sweep: {sweep['ok']} successful, {sweep['errors']} errors")
 
+    peers_missed, peers_broken = print_peers(results, smoke, args.chart)
+    missed += peers_missed
+    broken += peers_broken
+
     print()
     if missed:
         print("targets missed: " + "; ".join(missed))
@@ -140,6 +146,124 @@ def main():
         print("BROKEN: " + "; ".join(broken))
         return 1
     return 0
+
+
+# Issue 11: ours against the peers, same run. scenario -> minimum ratio ours / oidc-provider.
+PEERS = ["ours", "oidc-provider", "openiddict-stock"]
+PEER_SCENARIOS = {"discovery": 1.5, "client_credentials": 1.0, "introspect": 1.0}
+PEER_IDLE_RSS_MAX_RATIO = 1.5
+PEER_READY_LIMIT_S = 1.5
+
+
+def print_peers(results, smoke, chart=""):
+    """The peers table (bench/peers): returns (missed, broken)."""
+    folder = os.path.join(results, "peers")
+    if not os.path.isdir(folder):
+        return [], []
+    missed, broken, rows = [], [], []
+    data = {}
+    for server in PEERS:
+        for name in PEER_SCENARIOS:
+            path = os.path.join(folder, f"{server}.{name}.json")
+            if os.path.exists(path):
+                data[(server, name)] = load(path)
+            else:
+                broken.append(f"peers {server} {name}: no result")
+    for name, minimum in PEER_SCENARIOS.items():
+        ours = data.get(("ours", name))
+        for server in PEERS:
+            r = data.get((server, name))
+            if r is None:
+                rows.append([name, server] + ["-"] * 8)
+                continue
+            cpu = f"{r['server_cpu_s'] / r['requests'] * 1000:.2f}" if r["requests"] else "-"
+            if server == "ours":
+                ratio, target, met = "-", f">= {minimum:.1f} x oidc-provider, 0 errors", "-"
+                if not smoke:
+                    op = data.get(("oidc-provider", name))
+                    ok = op is not None and r["rps"] >= minimum * op["rps"] and r["errors"] == 0
+                    met = "yes" if ok else "no"
+                    if not ok:
+                        missed.append(f"peers {name}: ours {r['rps']:.0f}/s vs oidc-provider {op['rps'] if op else 0:.0f}/s, {r['errors']} errors")
+            else:
+                ratio = f"{ours['rps'] / r['rps']:.2f}" if ours and r["rps"] else "-"
+                target, met = "-", "-"
+            rows.append([name, server, f"{r['rps']:.0f}", fmt(r.get("p50_ms")), fmt(r.get("p99_ms")), str(r["errors"]), cpu,
+                         f"{r['server_peak_rss_kb'] / 1024:.0f}", ratio, target, met])
+            if r.get("ok", 0) <= 0 or r["errors"] > r.get("ok", 0):
+                broken.append(f"peers {server} {name}: {r.get('ok', 0)} successful, {r['errors']} errors")
+            for sample in r.get("error_samples", [])[:2]:
+                print(f"  peers {server} {name} error sample: {sample}", file=sys.stderr)
+    print()
+    print("peers (issue 11): same machine, same PostgreSQL cluster, wrk with the same connections; ratio = ours / that server's req/s")
+    config_path = os.path.join(folder, "config.json")
+    if os.path.exists(config_path):
+        c = load(config_path)
+        print(f"per server: {c['warmup_s']}s mixed warm-up, then per scenario {c['scenario_warmup_s']}s warm-up and {c['seconds']}s measured; "
+              f"{c['tokens']} tokens introspected in turn")
+    print_table(["scenario", "server", "req/s", "p50 ms", "p99 ms", "errors", "CPU s/1000", "peak RSS MB", "ours / this", "target (ours)", "met"], rows)
+
+    if chart:
+        write_chart(chart, data, smoke)
+
+    foot = {s: load(os.path.join(folder, f"{s}.json")) for s in PEERS if os.path.exists(os.path.join(folder, f"{s}.json"))}
+    rows = []
+    for server, f in foot.items():
+        idle_mb = f["idle_rss_kb"] / 1024
+        ours = foot.get("ours")
+        ratio = f"{ours['idle_rss_kb'] / f['idle_rss_kb']:.2f}" if ours and server != "ours" else "-"
+        rows.append([server, f"{idle_mb:.0f}", f"{f['ready_s']:.2f}", ratio])
+    print()
+    print_table(["server", "idle RSS MB", "start -> ready s", "ours / this (idle RSS)"], rows)
+    ours, op = foot.get("ours"), foot.get("oidc-provider")
+    if ours and op:
+        rss_ok = ours["idle_rss_kb"] <= PEER_IDLE_RSS_MAX_RATIO * op["idle_rss_kb"]
+        ready_ok = ours["ready_s"] <= PEER_READY_LIMIT_S
+        print(f"targets (ours): idle RSS <= {PEER_IDLE_RSS_MAX_RATIO} x oidc-provider: {judge(smoke, rss_ok)}; "
+              f"start -> ready <= {PEER_READY_LIMIT_S} s: {judge(smoke, ready_ok)}")
+        if not smoke:
+            if not rss_ok:
+                missed.append("peers: idle RSS vs oidc-provider")
+            if not ready_ok:
+                missed.append("peers: start to ready")
+    return missed, broken
+
+
+def write_chart(path, data, smoke):
+    """A horizontal bar chart (plain SVG, no dependencies): ours / peer req/s per scenario, with the target line."""
+    bars = []
+    for name, minimum in PEER_SCENARIOS.items():
+        ours = data.get(("ours", name))
+        for server in PEERS[1:]:
+            peer = data.get((server, name))
+            if ours and peer and peer["rps"]:
+                bars.append((f"{name} vs {server}", ours["rps"] / peer["rps"], minimum if server == "oidc-provider" else None))
+    if not bars:
+        return
+    # Log scale: 0.5x and 2x are the same distance from parity, and a 10x bar does not flatten the others.
+    import math
+    lo, hi = 0.25, max(max(b[1] for b in bars), 2.0) * 1.5
+    left, width, row, height = 280, 420, 34, 60 + 34 * len(bars)
+    x = lambda v: left + width * (math.log(max(v, lo)) - math.log(lo)) / (math.log(hi) - math.log(lo))
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{left + width + 60}" height="{height + 30}" font-family="sans-serif" font-size="13">',
+           f'<rect width="100%" height="100%" fill="white"/>',
+           f'<text x="10" y="22" font-size="15" font-weight="bold">Ours / peer, requests per second (same run{", smoke" if smoke else ""}; log scale; higher is better)</text>']
+    for i, (label, ratio, target) in enumerate(bars):
+        y = 40 + i * row
+        color = "#2e7d32" if target is None or ratio >= target else "#c62828"
+        if target is None:
+            color = "#1565c0"
+        out.append(f'<text x="{left - 8}" y="{y + 17}" text-anchor="end">{label}</text>')
+        out.append(f'<rect x="{left}" y="{y + 4}" width="{x(ratio) - left:.1f}" height="{row - 10}" fill="{color}"/>')
+        out.append(f'<text x="{x(ratio) + 5:.1f}" y="{y + 17}">{ratio:.2f}x</text>')
+        if target is not None:
+            out.append(f'<line x1="{x(target):.1f}" y1="{y}" x2="{x(target):.1f}" y2="{y + row - 2}" stroke="black" stroke-dasharray="4,3"/>')
+    out.append(f'<line x1="{x(1):.1f}" y1="36" x2="{x(1):.1f}" y2="{height - 20}" stroke="#888"/>')
+    out.append(f'<text x="{x(1):.1f}" y="{height - 5}" text-anchor="middle" fill="#555">1.0x (parity)</text>')
+    out.append(f'<text x="10" y="{height + 20}" fill="#555">dashed: target vs oidc-provider; red: missed, green: met, blue: no target</text>')
+    out.append("</svg>")
+    with open(path, "w") as f:
+        f.write("\n".join(out) + "\n")
 
 
 def judge(smoke, ok):

@@ -3,20 +3,22 @@
 #
 #   ./bench/run.sh [scenario|all] [seconds] [--smoke] [--warmup S] [--concurrency C] [--sessions N]
 #
-# Scenarios: userinfo refresh client_credentials signin passkey introspect discovery footprint (default: all).
+# Scenarios: userinfo refresh client_credentials signin passkey introspect discovery footprint peers (default: all).
+# peers (issue 11): ours, panva/oidc-provider and stock OpenIddict side by side (bench/peers/peers.sh).
 # It starts a throwaway PostgreSQL (real durability, in a temp dir), measures it with pgbench, publishes and
 # starts the server in Release on a free loopback port, seeds through the server's own code paths, warms up,
 # drives load from separate processes (wrk; the C# driver for stateful flows), prints one table, and stops
 # everything it started, also on Ctrl-C or failure.
 # BENCH_TRACE_DIR=DIR: also record a CPU-sampling trace (dotnet-trace) of the server during each measured
 # phase into DIR/<scenario>.nettrace (tracing costs throughput: profile in a separate run).
+# BENCH_CHART=FILE.svg: with the peers scenario, also write a bar chart of the ratios ours / peer there.
 # --smoke: short warm-up, smaller seeds, no thresholds (CI). The exit code is non-zero only when the harness or
 # a scenario is broken (see bench/README.md), never for slow numbers.
 set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BENCH="$REPO/bench"
-ALL_SCENARIOS=(userinfo refresh client_credentials signin passkey introspect discovery footprint)
+ALL_SCENARIOS=(userinfo refresh client_credentials signin passkey introspect discovery footprint peers)
 
 SCENARIO=all
 SECONDS_PER=20
@@ -31,7 +33,7 @@ while [[ $# -gt 0 ]]; do
     --warmup) WARMUP=$2; shift ;;
     --concurrency) CONCURRENCY=$2; shift ;;
     --sessions) SESSIONS=$2; shift ;;
-    -h | --help) sed -n '2,13p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,15p' "$0"; exit 0 ;;
     -*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
     *)
       if [[ $positional -eq 0 ]]; then SCENARIO=$1; else SECONDS_PER=$1; fi
@@ -69,6 +71,9 @@ LOAD_PID=
 TRACE_PID=
 PG_STARTED=0
 
+# shellcheck source=peers/peers.sh
+source "$BENCH/peers/peers.sh"
+
 log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
 # Stops what this script started, in reverse order; the temp dir goes last.
@@ -83,6 +88,7 @@ cleanup() {
     kill -TERM "$LOAD_PID" 2>/dev/null || true
     wait "$LOAD_PID" 2>/dev/null || true
   fi
+  peer_stop
   stop_server
   if [[ $PG_STARTED == 1 ]]; then
     "$REPO/scripts/pg.sh" stop "$PG_DIR" >/dev/null 2>&1 || true
@@ -308,15 +314,10 @@ for scenario in "${SCENARIOS[@]}"; do
     refresh) driver_scenario refresh ;;
     client_credentials) wrk_scenario client_credentials client_credentials.lua ;;
     signin) driver_scenario signin ;;
-    passkey)
-      # Scenario 5 waits for the passkey login method (another branch). To add it: a `passkey` case in
-      # LoadDriver (request options + assertion with a software authenticator) and a driver_scenario call here.
-      log "passkey: not available yet (skipped)"
-      echo '{"scenario": "passkey", "skipped": "not available yet: the passkey login method is not merged"}' >"$RESULTS/passkey.json"
-      ;;
+    passkey) driver_scenario passkey ;;
     introspect) wrk_scenario introspect introspect.lua "$DATA/access-tokens.txt" ;;
     discovery) wrk_scenario discovery discovery.lua ;;
-    footprint) ;; # below: it restarts the server
+    footprint | peers) ;; # below: they restart the server
   esac
 done
 
@@ -338,7 +339,11 @@ if wants footprint; then
     "$SESSIONS" "$FIRST_READY_S" "$FIRST_IDLE_RSS_KB" "$RESTART_READY_S" "$RESTART_IDLE_RSS_KB" >"$RESULTS/footprint.json"
 fi
 
+if wants peers; then
+  run_peers
+fi
+
 stop_server
 LOAD_AVG=$(cut -d' ' -f1-3 /proc/loadavg)
 python3 "$BENCH/report.py" "$RESULTS" --smoke "$SMOKE" --seconds "$SECONDS_PER" --warmup "$WARMUP" --concurrency "$CONCURRENCY" \
-  --load "$LOAD_AVG" --order "${SCENARIOS[*]}"
+  --load "$LOAD_AVG" --order "${SCENARIOS[*]}" --chart "${BENCH_CHART:-}"

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using AuthServer.Features.Login;
 using AuthServer.Features.Login.Email;
@@ -52,15 +53,7 @@ public sealed partial class BrowserFlow(HttpClient http, OutboxReader outbox, Be
     /// </summary>
     public async Task<string> CentralAuthSignInAsync(string email, IStepRecorder? recorder)
     {
-        var loginUrl = QueryHelpers.AddQueryString("/login", new Dictionary<string, string?>
-        {
-            ["client_id"] = organization.ClientId,
-            ["redirect_uri"] = BenchOrganization.Callback,
-            ["response_type"] = "code",
-            ["state"] = "bench-state",
-            ["code_challenge"] = Challenge,
-            ["code_challenge_method"] = "S256",
-        });
+        var loginUrl = LoginUrl();
         var page = await PageAsync("page", HttpMethod.Get, loginUrl, null, HttpStatusCode.OK, recorder);
         var codePage = await SubmitEmailAsync(page, email, recorder);
         var done = await SubmitCodeAsync(codePage, await outbox.CodeForAsync(email), recorder);
@@ -70,6 +63,12 @@ public sealed partial class BrowserFlow(HttpClient http, OutboxReader outbox, Be
             throw new BenchException($"code: no code in the redirect {done.Location}");
         }
 
+        return await VerifyAsync(code, recorder);
+    }
+
+    /// <summary>The app's POST /api/v1/verify of a code: returns the session's access token.</summary>
+    private async Task<string> VerifyAsync(string code, IStepRecorder? recorder)
+    {
         var verify = new HttpRequestMessage(HttpMethod.Post, "/api/v1/verify")
         {
             Content = new MultipartFormDataContent
@@ -82,6 +81,71 @@ public sealed partial class BrowserFlow(HttpClient http, OutboxReader outbox, Be
         verify.Headers.TryAddWithoutValidation("Authorization", organization.Basic);
         var json = await JsonAsync("verify", verify, recorder);
         return json.GetProperty("access_token").GetString() ?? throw new BenchException("verify: no access_token");
+    }
+
+    private string LoginUrl() => QueryHelpers.AddQueryString("/login", new Dictionary<string, string?>
+    {
+        ["client_id"] = organization.ClientId,
+        ["redirect_uri"] = BenchOrganization.Callback,
+        ["response_type"] = "code",
+        ["state"] = "bench-state",
+        ["code_challenge"] = Challenge,
+        ["code_challenge_method"] = "S256",
+    });
+
+    /// <summary>
+    /// The login page's "Register a new passkey": page, email with intent=passkey, the code from the outbox,
+    /// POST /login/passkey/register/options, the authenticator's answer, POST /login/passkey/register.
+    /// </summary>
+    public async Task RegisterPasskeyAsync(string email, SoftwareAuthenticator authenticator)
+    {
+        var page = await PageAsync("page", HttpMethod.Get, LoginUrl(), null, HttpStatusCode.OK, null);
+        var codePage = await PageAsync("email", HttpMethod.Post, "/login/email", new Dictionary<string, string>
+        {
+            ["request"] = page.Field("request"),
+            ["__RequestVerificationToken"] = page.Field("__RequestVerificationToken"),
+            ["email"] = email,
+            ["intent"] = "passkey",
+        }, HttpStatusCode.OK, null);
+        var options = await PasskeyJsonAsync("register-options", codePage, "/login/passkey/register/options",
+            new JsonObject { ["attempt"] = codePage.Field("attempt"), ["code"] = await outbox.CodeForAsync(email) }, null);
+        await PasskeyJsonAsync("register", codePage, "/login/passkey/register", new JsonObject
+        {
+            ["ceremony"] = options.GetProperty("ceremony").GetString(),
+            ["credential"] = JsonNode.Parse(authenticator.Register(options.GetProperty("options"))),
+        }, null);
+    }
+
+    /// <summary>
+    /// Scenario 5, one passkey sign-in: the login page, POST /login/passkey/options, the authenticator's assertion,
+    /// POST /login/passkey/verify, then the app's POST /api/v1/verify of the code. Returns the session's access token.
+    /// </summary>
+    public async Task<string> PasskeySignInAsync(SoftwareAuthenticator authenticator, IStepRecorder? recorder)
+    {
+        var page = await PageAsync("page", HttpMethod.Get, LoginUrl(), null, HttpStatusCode.OK, recorder);
+        var options = await PasskeyJsonAsync("options", page, "/login/passkey/options", new JsonObject { ["request"] = page.Field("request") }, recorder);
+        var done = await PasskeyJsonAsync("assertion", page, "/login/passkey/verify", new JsonObject
+        {
+            ["ceremony"] = options.GetProperty("ceremony").GetString(),
+            ["credential"] = JsonNode.Parse(authenticator.Assert(options.GetProperty("options"))),
+        }, recorder);
+        var redirect = new Uri(done.GetProperty("redirectUrl").GetString() ?? throw new BenchException("passkey: no redirectUrl"));
+        var code = QueryHelpers.ParseQuery(redirect.Query)["code"].ToString();
+        if (string.IsNullOrEmpty(code))
+        {
+            throw new BenchException($"passkey: no code in {redirect}");
+        }
+
+        return await VerifyAsync(code, recorder);
+    }
+
+    /// <summary>A JSON post of the login page's passkey script, with the page's anti-forgery token as a header.</summary>
+    private Task<JsonElement> PasskeyJsonAsync(string step, Page page, string path, JsonObject body, IStepRecorder? recorder)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json") };
+        request.Headers.Accept.ParseAdd("application/json");
+        request.Headers.TryAddWithoutValidation("RequestVerificationToken", page.Field("__RequestVerificationToken"));
+        return JsonAsync(step, request, recorder);
     }
 
     /// <summary>

@@ -88,8 +88,38 @@ public static class LoadDriver
                 break;
             }
 
+            case "passkey":
+            {
+                // One user and one software authenticator per worker, registered through the server's own
+                // ceremony (email code, creation options, attestation) before the warm-up. Each worker signs in
+                // with its own passkey, one sign-in after another (the signature counter goes up by one each time).
+                var outbox = new OutboxReader(options.Get("outbox"));
+                var run = Guid.NewGuid().ToString("N")[..8];
+                var origin = new Uri(options.Get("base")).GetLeftPart(UriPartial.Authority);
+                var authenticators = new SoftwareAuthenticator[concurrency];
+                await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async worker =>
+                {
+                    authenticators[worker] = new SoftwareAuthenticator(origin);
+                    var flow = new BrowserFlow(http, outbox, organization, VirtualIp.Of((2L << 20) + worker));
+                    await flow.RegisterPasskeyAsync($"passkey-{run}-{worker}@bench.example.com", authenticators[worker]);
+                }));
+                operation = async (worker, sequence, recorder) =>
+                {
+                    var flow = new BrowserFlow(http, outbox, organization, VirtualIp.Of((3L << 20) + sequence));
+                    await flow.PasskeySignInAsync(authenticators[worker], recorder);
+                };
+                finish = () =>
+                {
+                    foreach (var authenticator in authenticators)
+                    {
+                        authenticator.Dispose();
+                    }
+                };
+                break;
+            }
+
             default:
-                throw new BenchException($"load: unknown scenario '{scenario}' (refresh, signin)");
+                throw new BenchException($"load: unknown scenario '{scenario}' (refresh, signin, passkey)");
         }
 
         long sequence = 0;
@@ -110,7 +140,7 @@ public static class LoadDriver
         var result = new JsonObject
         {
             ["scenario"] = scenario,
-            ["unit"] = scenario == "signin" ? "sign-ins" : "requests",
+            ["unit"] = scenario is "signin" or "passkey" ? "sign-ins" : "requests",
             ["requests"] = measured.Completed,
             ["errors"] = measured.Errors,
             ["seconds"] = measured.Seconds,

@@ -2,8 +2,9 @@
 dofile(os.getenv("BENCH_WRK_DIR") .. "/common.lua")
 
 wrk.method = "POST"
-wrk.path = "/connect/token"
-wrk.body = "grant_type=client_credentials"
+-- The peers (bench/peers) use other paths and parameters: BENCH_TOKEN_PATH, BENCH_CC_BODY.
+wrk.path = os.getenv("BENCH_TOKEN_PATH") or "/connect/token"
+wrk.body = os.getenv("BENCH_CC_BODY") or "grant_type=client_credentials"
 wrk.headers["Authorization"] = os.getenv("BENCH_BASIC")
 wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
 

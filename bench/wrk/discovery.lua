@@ -2,11 +2,12 @@
 dofile(os.getenv("BENCH_WRK_DIR") .. "/common.lua")
 
 local n = 0
+local jwks = os.getenv("BENCH_JWKS_PATH") or "/.well-known/jwks" -- oidc-provider serves /jwks
 
 function request()
   n = n + 1
   if n % 2 == 0 then
-    return wrk.format("GET", "/.well-known/jwks")
+    return wrk.format("GET", jwks)
   end
   return wrk.format("GET", "/.well-known/openid-configuration")
 end

@@ -3,6 +3,7 @@
 dofile(os.getenv("BENCH_WRK_DIR") .. "/common.lua")
 
 local tokens, i
+local path = os.getenv("BENCH_INTROSPECT_PATH") or "/connect/introspect" -- the peers use other paths
 local headers = { ["Authorization"] = os.getenv("BENCH_BASIC"), ["Content-Type"] = "application/x-www-form-urlencoded" }
 
 function init(args)
@@ -12,7 +13,7 @@ end
 
 function request()
   i = i % #tokens + 1
-  return wrk.format("POST", "/connect/introspect", headers, "token=" .. tokens[i])
+  return wrk.format("POST", path, headers, "token=" .. tokens[i])
 end
 
 function response(status, headers, body)
