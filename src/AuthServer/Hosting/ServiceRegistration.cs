@@ -57,6 +57,7 @@ public static class ServiceRegistration
 
         services.AddAuthOpenIddict();
         services.AddAuthHealthChecks();
+        services.AddDiscoveryCache();
         services.AddAuthorization();
 
         // Malformed requests throw, so the error middleware answers them with the catalog's JSON.
@@ -140,6 +141,7 @@ public static class ServiceRegistration
         // Bodiless error statuses (OpenIddict's errors that must not redirect) get the styled error page.
         app.UseStatusCodePages(ConnectErrorPage.RenderAsync);
         app.UseStaticFiles();
+        app.UseOutputCache();
         app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();

@@ -42,6 +42,33 @@ public sealed class FoundationTests(ServerFixture fixture) : IClassFixture<Serve
         Assert.Equal("RS256", key.GetProperty("alg").GetString());
     }
 
+    [Theory]
+    [InlineData("/.well-known/openid-configuration")]
+    [InlineData("/.well-known/jwks")]
+    public async Task Discovery_and_keys_are_served_from_the_output_cache(string path)
+    {
+        using var client = fixture.CreateClient();
+
+        var first = await client.GetAsync(path);
+        var second = await client.GetAsync(path);
+
+        Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+        Assert.Equal(await first.Content.ReadAsStringAsync(), await second.Content.ReadAsStringAsync());
+        Assert.NotNull(second.Headers.Age);
+    }
+
+    [Fact]
+    public async Task Login_page_is_never_served_from_the_output_cache()
+    {
+        using var client = fixture.CreateClient();
+
+        var url = "/login?client_id=" + Guid.NewGuid();
+        await client.GetAsync(url);
+        var second = await client.GetAsync(url);
+
+        Assert.Null(second.Headers.Age);
+    }
+
     [Fact]
     public async Task Unknown_route_under_api_is_entityMissing()
     {
