@@ -1,3 +1,4 @@
+using AuthServer.Tests.Passkeys;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;

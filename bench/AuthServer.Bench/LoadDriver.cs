@@ -1,3 +1,4 @@
+using AuthServer.Tests.Passkeys;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;

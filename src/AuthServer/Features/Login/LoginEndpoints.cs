@@ -114,18 +114,24 @@ public static class LoginEndpoints
             return;
         }
 
-        var attemptId = ParseGuid(form.Value!["attempt"]);
-        var attempt = attemptId is null ? null : await db.LoginAttempts.AsNoTracking().SingleOrDefaultAsync(a => a.Id == attemptId, cancellationToken);
-        if (attempt?.AuthorizationRequestId is null)
+        if (ParseGuid(form.Value!["attempt"]) is not { } attemptId)
         {
             await LoginPageRenderer.RenderErrorAsync(context, AuthError.LoginAttemptMissing(), LoginPageStrings.Default);
             return;
         }
 
-        var checkedCode = await attempts.CheckCodeAsync(attempt.Id, form.Value!["code"], ClientContext.FromBrowser(context), cancellationToken);
+        var checkedCode = await attempts.CheckCodeAsync(attemptId, form.Value!["code"], ClientContext.FromBrowser(context), cancellationToken);
         if (!checkedCode.Failed)
         {
             CompleteInBrowser(context, checkedCode.Value!, sessionCookie);
+            return;
+        }
+
+        // Only a failed check needs the page again: read what it shows.
+        var attempt = await db.LoginAttempts.AsNoTracking().SingleOrDefaultAsync(a => a.Id == attemptId, cancellationToken);
+        if (attempt?.AuthorizationRequestId is null)
+        {
+            await LoginPageRenderer.RenderErrorAsync(context, checkedCode.Error!, LoginPageStrings.Default);
             return;
         }
 

@@ -17,15 +17,41 @@ public sealed class SessionValidator(AuthDbContext db, OrganizationCache organiz
     /// <summary>Activity is written at most this often per session, never once per request.</summary>
     public static readonly TimeSpan ActivityWriteInterval = TimeSpan.FromSeconds(60);
 
+    /// <summary>The CentralAuth face: the app forwards its end user's context, and the session must have been verified.</summary>
     public async Task<Outcome<Session>> ValidateAsync(Guid sessionId, CachedOrganization organization, ClientContext client, CancellationToken cancellationToken)
     {
-        var session = await db.Sessions.AsNoTracking().Include(s => s.User)
-            .SingleOrDefaultAsync(s => s.Id == sessionId, cancellationToken);
-        if (session is null || session.OrganizationId != organization.Id || session.User is null)
+        var session = await LoadAsync(sessionId, cancellationToken);
+        if (session is null || session.OrganizationId != organization.Id)
         {
             return AuthError.SessionMissing();
         }
 
+        return await CheckAsync(session, organization, client, cancellationToken);
+    }
+
+    /// <summary>
+    /// The check for tokens of the standard face and for single sign-on. There is no end-user context to
+    /// bind to (standard clients forward no IP or device id), and a session started on the CentralAuth face
+    /// counts for single sign-on before its app exchanged its code.
+    /// </summary>
+    public async Task<Outcome<Session>> ValidateForTokenAsync(Guid sessionId, CancellationToken cancellationToken)
+    {
+        var session = await LoadAsync(sessionId, cancellationToken);
+        var organization = session is null ? null : await organizations.FindAsync(session.OrganizationId, cancellationToken);
+        if (session is null || organization is null)
+        {
+            return AuthError.SessionMissing();
+        }
+
+        return await CheckAsync(session, organization, client: null, cancellationToken);
+    }
+
+    private Task<Session?> LoadAsync(Guid sessionId, CancellationToken cancellationToken) =>
+        db.Sessions.AsNoTracking().Include(s => s.User).SingleOrDefaultAsync(s => s.Id == sessionId && s.User != null, cancellationToken);
+
+    /// <summary>The rules, in the order their errors take precedence; <paramref name="client"/> is null when there is nothing to bind to.</summary>
+    private async Task<Outcome<Session>> CheckAsync(Session session, CachedOrganization organization, ClientContext? client, CancellationToken cancellationToken)
+    {
         var now = clock.GetUtcNow();
         var settings = organization.Settings;
         if (session.EndedAt is not null)
@@ -33,7 +59,7 @@ public sealed class SessionValidator(AuthDbContext db, OrganizationCache organiz
             return AuthError.SessionInactive();
         }
 
-        if (session.VerifiedAt is null)
+        if (client is not null && session.VerifiedAt is null)
         {
             return AuthError.SessionNotVerified();
         }
@@ -48,59 +74,15 @@ public sealed class SessionValidator(AuthDbContext db, OrganizationCache organiz
             return AuthError.SessionInactive();
         }
 
-        if ((settings.CheckIp && !SameValue(session.Ip, client.Ip))
-            || (settings.CheckUserAgent && !SameValue(session.UserAgent, client.UserAgent))
-            || (settings.CheckDeviceId && !await DeviceMatchesAsync(session, client.DeviceId, cancellationToken)))
+        if (client is not null
+            && ((settings.CheckIp && !SameValue(session.Ip, client.Ip))
+                || (settings.CheckUserAgent && !SameValue(session.UserAgent, client.UserAgent))
+                || (settings.CheckDeviceId && !await DeviceMatchesAsync(session, client.DeviceId, cancellationToken))))
         {
             return AuthError.SessionInvalid();
         }
 
-        if (session.User.Blocked)
-        {
-            return AuthError.NoPermission("The user is blocked.");
-        }
-
-        await TouchAsync(session, now, cancellationToken);
-        return session;
-    }
-
-    /// <summary>
-    /// The check for tokens of the standard face and for single sign-on: the session exists, was not ended,
-    /// is within the maximum session time and the inactivity time, and its user is not blocked. (There is
-    /// no end-user context to bind to here: standard clients forward no IP or device id.)
-    /// </summary>
-    public async Task<Outcome<Session>> ValidateForTokenAsync(Guid sessionId, CancellationToken cancellationToken)
-    {
-        var session = await db.Sessions.AsNoTracking().Include(s => s.User)
-            .SingleOrDefaultAsync(s => s.Id == sessionId, cancellationToken);
-        if (session?.User is null)
-        {
-            return AuthError.SessionMissing();
-        }
-
-        var organization = await organizations.FindAsync(session.OrganizationId, cancellationToken);
-        if (organization is null)
-        {
-            return AuthError.SessionMissing();
-        }
-
-        var now = clock.GetUtcNow();
-        if (session.EndedAt is not null)
-        {
-            return AuthError.SessionInactive();
-        }
-
-        if (now >= session.Created.AddSeconds(organization.Settings.MaxSessionTime))
-        {
-            return AuthError.SessionExpired();
-        }
-
-        if (now >= session.LastActivity.AddSeconds(organization.Settings.MaxInactivityTime))
-        {
-            return AuthError.SessionInactive();
-        }
-
-        if (session.User.Blocked)
+        if (session.User!.Blocked)
         {
             return AuthError.NoPermission("The user is blocked.");
         }
