@@ -11,6 +11,7 @@
 # everything it started, also on Ctrl-C or failure.
 # BENCH_TRACE_DIR=DIR: also record a CPU-sampling trace (dotnet-trace) of the server during each measured
 # phase into DIR/<scenario>.nettrace (tracing costs throughput: profile in a separate run).
+# BENCH_SERVER_LOG=FILE: keep the server's log there (with Logging__LogLevel__... variables, e.g. to count SQL).
 # BENCH_CHART=FILE.svg: with the peers scenario, also write a bar chart of the ratios ours / peer there.
 # --smoke: short warm-up, smaller seeds, no thresholds (CI). The exit code is non-zero only when the harness or
 # a scenario is broken (see bench/README.md), never for slow numbers.
@@ -97,6 +98,7 @@ cleanup() {
     echo "---- last lines of the server log ----" >&2
     tail -n 15 "$TMP/server.log" | cut -c1-400 >&2 || true
   fi
+  if [[ -n "${BENCH_SERVER_LOG:-}" && -f "$TMP/server.log" ]]; then cp "$TMP/server.log" "$BENCH_SERVER_LOG" || true; fi
   rm -rf "$TMP"
   exit "$rc"
 }

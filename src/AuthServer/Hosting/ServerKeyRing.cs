@@ -20,11 +20,19 @@ public sealed class ServerKeyRing(IOptions<KeyOptions> options, IDataProtectionP
     private const string SigningUse = "signing";
     private const string EncryptionUse = "encryption";
     private const string HashingUse = "hashing";
+    private const string TokenEncryptionUse = "token-aes"; // at most 16 characters (server_keys.Use)
 
     private readonly IDataProtector protector = dataProtection.CreateProtector("AuthServer.ServerKeys.v1");
 
     public SecurityKey? SigningKey { get; private set; }
     public SecurityKey? EncryptionKey { get; private set; }
+
+    /// <summary>
+    /// A 256-bit key that encrypts the tokens only this server reads (authorization codes, refresh tokens):
+    /// an AES key wrap instead of an RSA-OAEP unwrap, a private-key operation, on every redemption.
+    /// <see cref="EncryptionKey"/> stays registered after it, so tokens issued before it still decrypt.
+    /// </summary>
+    public SymmetricSecurityKey? TokenEncryptionKey { get; private set; }
 
     /// <summary>
     /// A 256-bit secret key for HMAC of short secrets (5-digit codes): without it a leaked hash of a
@@ -45,6 +53,8 @@ public sealed class ServerKeyRing(IOptions<KeyOptions> options, IDataProtectionP
         }
 
         HashingKey = (await LoadOrCreateStoredKeyAsync(services, HashingUse, () => RandomNumberGenerator.GetBytes(32), cancellationToken)).Bytes;
+        var tokenKey = await LoadOrCreateStoredKeyAsync(services, TokenEncryptionUse, () => RandomNumberGenerator.GetBytes(32), cancellationToken);
+        TokenEncryptionKey = new SymmetricSecurityKey(tokenKey.Bytes) { KeyId = tokenKey.Id.ToString("N") };
     }
 
     private static byte[] NewRsaKey()
@@ -118,12 +128,14 @@ public sealed class ConfigureOpenIddictKeys(ServerKeyRing keyRing) : IConfigureO
 {
     public void Configure(OpenIddictServerOptions options)
     {
-        if (keyRing.SigningKey is null || keyRing.EncryptionKey is null)
+        if (keyRing.SigningKey is null || keyRing.EncryptionKey is null || keyRing.TokenEncryptionKey is null)
         {
             throw new InvalidOperationException("The token keys are not loaded yet: DatabaseInitializer.InitializeAsync must run before the server takes requests.");
         }
 
         options.SigningCredentials.Add(new SigningCredentials(keyRing.SigningKey, SecurityAlgorithms.RsaSha256));
+        // The first credential encrypts; every one of them is tried when a token is decrypted.
+        options.EncryptionCredentials.Add(new EncryptingCredentials(keyRing.TokenEncryptionKey, SecurityAlgorithms.Aes256KW, SecurityAlgorithms.Aes256CbcHmacSha512));
         options.EncryptionCredentials.Add(new EncryptingCredentials(keyRing.EncryptionKey, SecurityAlgorithms.RsaOAEP, SecurityAlgorithms.Aes256CbcHmacSha512));
     }
 }

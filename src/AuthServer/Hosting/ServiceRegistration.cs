@@ -84,6 +84,7 @@ public static class ServiceRegistration
     {
         services.AddSingleton<OrganizationSecrets>();
         services.AddSingleton<OrganizationCache>();
+        services.AddSingleton<SharedApplicationCache>();
         services.AddSingleton<ClientAuthenticator>();
         services.AddScoped<OrganizationService>();
         return services;

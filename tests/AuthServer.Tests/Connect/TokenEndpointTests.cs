@@ -4,6 +4,7 @@ using System.Text.Json;
 using AuthServer.Tests.Infrastructure;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using OpenIddict.EntityFrameworkCore.Models;
 
 namespace AuthServer.Tests.Connect;
@@ -179,5 +180,60 @@ public sealed class TokenEndpointTests(LoginServerFixture fixture) : IClassFixtu
         Assert.Single(stored, t => t.EndsWith("authorization_code", StringComparison.Ordinal));
         Assert.Equal(3, stored.Count);
         Assert.True((await oidc.IntrospectAsync(organization, tokens.GetProperty("access_token").GetString()!)).GetProperty("active").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Refresh_tokens_are_encrypted_with_the_servers_symmetric_key_and_older_rsa_encrypted_ones_still_redeem()
+    {
+        var organization = await ClientAsync();
+        var oidc = Driver();
+        var tokens = await oidc.TokensAsync(organization, "aes-refresh@example.com");
+        var refresh = tokens.GetProperty("refresh_token").GetString()!;
+
+        var header = new Microsoft.IdentityModel.JsonWebTokens.JsonWebToken(refresh);
+        Assert.Equal("A256KW", header.Alg);
+        Assert.Equal("A256CBC-HS512", header.Enc);
+
+        // A refresh token from before the symmetric key (RSA-OAEP to the server's encryption key) keeps working:
+        // re-encrypt this one's payload that way, as the server used to, and store it in place of the original.
+        var keys = fixture.Factory.Services.GetRequiredService<AuthServer.Hosting.ServerKeyRing>();
+        var handler = new Microsoft.IdentityModel.JsonWebTokens.JsonWebTokenHandler();
+        var inner = (await handler.ValidateTokenAsync(refresh, new Microsoft.IdentityModel.Tokens.TokenValidationParameters
+        {
+            TokenDecryptionKey = keys.TokenEncryptionKey, ValidateAudience = false, ValidateIssuer = false, ValidateLifetime = false,
+            SignatureValidator = (token, _) => new Microsoft.IdentityModel.JsonWebTokens.JsonWebToken(token),
+        })).SecurityToken as Microsoft.IdentityModel.JsonWebTokens.JsonWebToken;
+        Assert.NotNull(inner?.InnerToken);
+        var rsa = new Microsoft.IdentityModel.Tokens.EncryptingCredentials(keys.EncryptionKey, "RSA-OAEP", "A256CBC-HS512");
+        var legacy = string.IsNullOrEmpty(header.Typ)
+            ? handler.EncryptToken(inner!.InnerToken!.EncodedToken, rsa)
+            : handler.EncryptToken(inner!.InnerToken!.EncodedToken, rsa, new Dictionary<string, object> { ["typ"] = header.Typ });
+        Assert.Equal("RSA-OAEP", new Microsoft.IdentityModel.JsonWebTokens.JsonWebToken(legacy).Alg);
+
+        var refreshed = await oidc.RefreshAsync(organization, legacy);
+
+        Assert.Equal(HttpStatusCode.OK, refreshed.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_redirect_uri_change_applies_at_once_on_this_instance()
+    {
+        var organization = await ClientAsync();
+        var oidc = Driver();
+        var other = LoginServerFixture.AppOrigin + "/moved";
+        // The first request loads the client into the process-wide application cache.
+        Assert.Equal(HttpStatusCode.BadRequest, (await oidc.Client.GetAsync(OidcDriver.AuthorizeUrl(organization, redirectUri: other))).StatusCode);
+
+        await using (var scope = fixture.Factory.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<AuthServer.Features.Organizations.OrganizationService>()
+                .UpdateAsync(organization.Id, o => o.RedirectUris = [other], CancellationToken.None);
+        }
+
+        var moved = await oidc.Client.GetAsync(OidcDriver.AuthorizeUrl(organization, redirectUri: other));
+        var old = await oidc.Client.GetAsync(OidcDriver.AuthorizeUrl(organization));
+        Assert.Equal(HttpStatusCode.Redirect, moved.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, old.StatusCode);
+        Assert.Null(old.Headers.Location);
     }
 }

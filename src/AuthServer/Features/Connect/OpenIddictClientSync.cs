@@ -3,6 +3,7 @@ using AuthServer.Data;
 using AuthServer.Data.Entities;
 using Microsoft.EntityFrameworkCore;
 using OpenIddict.Abstractions;
+using OpenIddict.EntityFrameworkCore.Models;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
 namespace AuthServer.Features.Connect;
@@ -12,14 +13,20 @@ namespace AuthServer.Features.Connect;
 /// knows its clients: exact redirect URIs, post-logout URIs, permissions, PKCE required. The organization
 /// row stays the source of truth; secrets are not copied (see <see cref="OrganizationApplicationManager"/>).
 /// </summary>
-public sealed class OpenIddictClientSync(IOpenIddictApplicationManager applications, AuthDbContext db, ILogger<OpenIddictClientSync> logger)
+public sealed class OpenIddictClientSync(
+    IOpenIddictApplicationManager applications,
+    IOpenIddictApplicationStore<OpenIddictEntityFrameworkCoreApplication> store,
+    SharedApplicationCache shared,
+    AuthDbContext db,
+    ILogger<OpenIddictClientSync> logger)
 {
     /// <summary>Creates or updates the organization's OpenIddict application.</summary>
     public async Task SyncAsync(Organization organization, CancellationToken cancellationToken)
     {
         var clientId = organization.Id.ToString();
         var descriptor = Describe(organization);
-        var existing = await applications.FindByClientIdAsync(clientId, cancellationToken);
+        // The store's own (tracked) row, never the shared read-only copy the manager hands out.
+        var existing = await store.FindByClientIdAsync(clientId, cancellationToken);
         if (existing is null)
         {
             await applications.CreateAsync(descriptor, cancellationToken);
@@ -33,15 +40,20 @@ public sealed class OpenIddictClientSync(IOpenIddictApplicationManager applicati
             descriptor.ClientSecret = current.ClientSecret;
             await applications.UpdateAsync(existing, descriptor, cancellationToken);
         }
+
+        shared.Invalidate(clientId);
     }
 
     /// <summary>Removes the organization's application (its tokens go with it).</summary>
     public async Task RemoveAsync(Guid organizationId, CancellationToken cancellationToken)
     {
-        if (await applications.FindByClientIdAsync(organizationId.ToString(), cancellationToken) is { } application)
+        var clientId = organizationId.ToString();
+        if (await store.FindByClientIdAsync(clientId, cancellationToken) is { } application)
         {
             await applications.DeleteAsync(application, cancellationToken);
         }
+
+        shared.Invalidate(clientId);
     }
 
     /// <summary>At start: organizations created before this existed (or by hand) get their application.</summary>
