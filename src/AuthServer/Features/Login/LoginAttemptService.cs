@@ -60,8 +60,9 @@ public sealed class LoginAttemptService(
             return AuthError.TooManyRequests((int)Math.Ceiling((lastSent + limits.ResendInterval - now).TotalSeconds));
         }
 
-        var wait = await rateLimiter.HitAsync($"send:email:{organization.Id:N}:{normalized}", limits.MaxEmailsPerAddress, limits.RateLimitWindow, cancellationToken)
-            ?? await rateLimiter.HitAsync($"send:ip:{client.Ip}", limits.MaxEmailsPerIp, limits.RateLimitWindow, cancellationToken);
+        var wait = await rateLimiter.HitAsync(
+            [new($"send:email:{organization.Id:N}:{normalized}", limits.MaxEmailsPerAddress), new($"send:ip:{client.Ip}", limits.MaxEmailsPerIp)],
+            limits.RateLimitWindow, cancellationToken);
         if (wait is { } seconds)
         {
             return AuthError.TooManyRequests(seconds);
@@ -137,8 +138,13 @@ public sealed class LoginAttemptService(
         // Counted before the transaction below, so a refused check still counts.
         var owner = await db.LoginAttempts.AsNoTracking().Where(a => a.Id == attemptId)
             .Select(a => new { a.OrganizationId, a.NormalizedEmail }).SingleOrDefaultAsync(cancellationToken);
-        var wait = await rateLimiter.HitAsync($"check:ip:{client.Ip}", limits.MaxCodeChecksPerIp, limits.RateLimitWindow, cancellationToken)
-            ?? (owner is null ? null : await rateLimiter.HitAsync($"check:email:{owner.OrganizationId:N}:{owner.NormalizedEmail}", limits.MaxCodeChecksPerAddress, limits.RateLimitWindow, cancellationToken));
+        List<RateLimit> checkLimits = [new($"check:ip:{client.Ip}", limits.MaxCodeChecksPerIp)];
+        if (owner is not null)
+        {
+            checkLimits.Add(new($"check:email:{owner.OrganizationId:N}:{owner.NormalizedEmail}", limits.MaxCodeChecksPerAddress));
+        }
+
+        var wait = await rateLimiter.HitAsync(checkLimits, limits.RateLimitWindow, cancellationToken);
         if (wait is { } seconds)
         {
             return AuthError.TooManyRequests(seconds);
