@@ -46,8 +46,14 @@ public sealed class SessionValidator(AuthDbContext db, OrganizationCache organiz
         return await CheckAsync(session, organization, client: null, cancellationToken);
     }
 
+    // Compiled once: this runs on every userinfo, verify, introspection and refresh, and a compiled query
+    // skips EF's per-call expression-tree walk and query-cache lookup.
+    private static readonly Func<AuthDbContext, Guid, CancellationToken, Task<Session?>> SessionWithUser =
+        EF.CompileAsyncQuery((AuthDbContext db, Guid sessionId, CancellationToken _) =>
+            db.Sessions.AsNoTracking().Include(s => s.User).SingleOrDefault(s => s.Id == sessionId && s.User != null));
+
     private Task<Session?> LoadAsync(Guid sessionId, CancellationToken cancellationToken) =>
-        db.Sessions.AsNoTracking().Include(s => s.User).SingleOrDefaultAsync(s => s.Id == sessionId && s.User != null, cancellationToken);
+        SessionWithUser(db, sessionId, cancellationToken);
 
     /// <summary>The rules, in the order their errors take precedence; <paramref name="client"/> is null when there is nothing to bind to.</summary>
     private async Task<Outcome<Session>> CheckAsync(Session session, CachedOrganization organization, ClientContext? client, CancellationToken cancellationToken)
