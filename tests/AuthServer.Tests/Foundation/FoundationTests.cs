@@ -3,6 +3,7 @@ using System.Text.Json;
 using AuthServer.Errors;
 using AuthServer.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 
 namespace AuthServer.Tests.Foundation;
 
@@ -25,6 +26,29 @@ public sealed class FoundationTests(ServerFixture fixture) : IClassFixture<Serve
 
         Assert.False(changed, "The EF model changed without a migration: run dotnet ef migrations add <Name> --project migrations --startup-project migrations");
     }
+
+    [Fact]
+    public async Task Compiled_model_matches_the_model_built_from_the_configuration()
+    {
+        // The server runs on the compiled model (src/AuthServer.Data/CompiledModel, no model building at start);
+        // the design-time model is built from the entity configurations, as migrations see it. A runtime model
+        // cannot go through the migrations differ, so both are compared table by table.
+        var (compiled, designTime, runtime) = await fixture.Factory.WithDbAsync(db => Task.FromResult((
+            db.Model is AuthServer.Data.CompiledModel.AuthDbContextModel,
+            Schema(db.GetService<Microsoft.EntityFrameworkCore.Metadata.IDesignTimeModel>().Model.GetRelationalModel()),
+            Schema(db.Model.GetRelationalModel()))));
+
+        Assert.True(compiled, "The server should run on the compiled model.");
+        Assert.Equal(designTime, runtime);
+    }
+
+    private static List<string> Schema(Microsoft.EntityFrameworkCore.Metadata.IRelationalModel model) =>
+        model.Tables.SelectMany(table =>
+                table.Columns.Select(c => $"{table.Name}.{c.Name} {c.StoreType} {(c.IsNullable ? "null" : "not null")}")
+                    .Concat(table.Indexes.Select(i => $"{table.Name} index {i.Name} ({string.Join(",", i.Columns.Select(c => c.Name))}) {(i.IsUnique ? "unique" : "")}"))
+                    .Concat(table.ForeignKeyConstraints.Select(f => $"{table.Name} fk {f.Name} -> {f.PrincipalTable.Name} {f.OnDeleteAction}"))
+                    .Append($"{table.Name} pk ({string.Join(",", table.PrimaryKey?.Columns.Select(c => c.Name) ?? [])})"))
+            .Order(StringComparer.Ordinal).ToList();
 
     [Fact]
     public async Task Discovery_document_names_the_issuer_endpoints_and_jwks()
