@@ -206,13 +206,15 @@ def print_peers(results, smoke, chart=""):
     if chart:
         write_chart(chart, data, smoke)
 
-    foot = {s: load(os.path.join(folder, f"{s}.json")) for s in PEERS if os.path.exists(os.path.join(folder, f"{s}.json"))}
+    # aspnet-bare is no peer: the runtime and ASP.NET Core alone, the floor of any .NET server's footprint.
+    foot = {s: load(os.path.join(folder, f"{s}.json")) for s in PEERS + ["aspnet-bare"] if os.path.exists(os.path.join(folder, f"{s}.json"))}
     rows = []
     for server, f in foot.items():
         idle_mb = f["idle_rss_kb"] / 1024
         ours = foot.get("ours")
         ratio = f"{ours['idle_rss_kb'] / f['idle_rss_kb']:.2f}" if ours and server != "ours" else "-"
-        rows.append([server, f"{idle_mb:.0f}", f"{f['ready_s']:.2f}", ratio])
+        label = "bare ASP.NET Core (floor, no load)" if server == "aspnet-bare" else server
+        rows.append([label, f"{idle_mb:.0f}", f"{f['ready_s']:.2f}", ratio])
     print()
     print_table(["server", "idle RSS MB", "start -> ready s", "ours / this (idle RSS)"], rows)
     ours, op = foot.get("ours"), foot.get("oidc-provider")

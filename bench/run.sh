@@ -9,8 +9,9 @@
 # starts the server in Release on a free loopback port, seeds through the server's own code paths, warms up,
 # drives load from separate processes (wrk; the C# driver for stateful flows), prints one table, and stops
 # everything it started, also on Ctrl-C or failure.
-# BENCH_TRACE_DIR=DIR: also record a CPU-sampling trace (dotnet-trace) of the server during each measured
-# phase into DIR/<scenario>.nettrace (tracing costs throughput: profile in a separate run).
+# BENCH_PROFILE_DIR=DIR: also record a CPU profile of the server (perf, with the runtime's perf map for
+# JIT-compiled code) during each measured phase into DIR/<scenario>.perf.data, summarized by bench/profile.py
+# into DIR/<scenario>.txt (profiling costs throughput: profile in a separate run).
 # BENCH_SERVER_LOG=FILE: keep the server's log there (with Logging__LogLevel__... variables, e.g. to count SQL).
 # BENCH_CHART=FILE.svg: with the peers scenario, also write a bar chart of the ratios ours / peer there.
 # --smoke: short warm-up, smaller seeds, no thresholds (CI). The exit code is non-zero only when the harness or
@@ -128,15 +129,18 @@ if ! command -v wrk >/dev/null 2>&1; then
 fi
 PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 [[ -x "$PG_BIN/pgbench" ]] || { echo "run.sh: pgbench not found under /usr/lib/postgresql/*/bin" >&2; exit 1; }
-if [[ -n "${BENCH_TRACE_DIR:-}" ]]; then
-  DOTNET_TRACE="$REPO/.tools/dotnet-trace/dotnet-trace"
-  if [[ ! -x "$DOTNET_TRACE" ]]; then
-    log "installing dotnet-trace into .tools/dotnet-trace"
-    dotnet tool install dotnet-trace --version 10.0.750501 --tool-path "$REPO/.tools/dotnet-trace" >"$TMP/trace-install.log" 2>&1 \
-      || { cat "$TMP/trace-install.log" >&2; exit 1; }
+if [[ -n "${BENCH_PROFILE_DIR:-}" ]]; then
+  if ! command -v perf >/dev/null 2>&1; then
+    log "installing perf (linux-perf)"
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends linux-perf >>"$TMP/apt.log" 2>&1 \
+      || { cat "$TMP/apt.log" >&2; echo "run.sh: could not install perf" >&2; exit 1; }
   fi
-  mkdir -p "$BENCH_TRACE_DIR"
-  BENCH_TRACE_DIR=$(cd "$BENCH_TRACE_DIR" && pwd)
+  mkdir -p "$BENCH_PROFILE_DIR"
+  BENCH_PROFILE_DIR=$(cd "$BENCH_PROFILE_DIR" && pwd)
+  # Names for JIT-compiled code (/tmp/perf-PID.map), and that code mapped where perf can attribute it.
+  PROFILE_ENV=(DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0)
+else
+  PROFILE_ENV=()
 fi
 CLK_TCK=$(getconf CLK_TCK)
 export BENCH_CLK_TCK=$CLK_TCK
@@ -201,7 +205,7 @@ start_server() {
   local t0 i
   t0=$(date +%s%N)
   # From its publish folder, so the content root (appsettings.json, wwwroot) is the published one.
-  (cd "$TMP/server" && ASPNETCORE_URLS="$BASE" exec dotnet "$TMP/server/AuthServer.dll" >>"$TMP/server.log" 2>&1) &
+  (cd "$TMP/server" && exec env "${PROFILE_ENV[@]}" ASPNETCORE_URLS="$BASE" dotnet "$TMP/server/AuthServer.dll" >>"$TMP/server.log" 2>&1) &
   SERVER_PID=$!
   for i in $(seq 1 3000); do
     if curl -fs -o /dev/null --max-time 2 "$BASE/health/ready"; then
@@ -256,16 +260,17 @@ if wants userinfo || wants refresh || wants introspect; then
     --signins "$SEED_SIGNINS" --oidc "$SEED_OIDC" --concurrency "$CONCURRENCY"
 fi
 
-# trace_later NAME DELAY SECONDS: with BENCH_TRACE_DIR, a CPU trace of the server from DELAY s on, for SECONDS s.
-trace_later() {
-  [[ -n "${BENCH_TRACE_DIR:-}" ]] || return 0
+# profile_later NAME DELAY SECONDS: with BENCH_PROFILE_DIR, a CPU profile of the server from DELAY s on, for SECONDS s.
+profile_later() {
+  [[ -n "${BENCH_PROFILE_DIR:-}" ]] || return 0
   local name=$1 delay=$2 seconds=$3
-  (sleep "$delay" && exec "$DOTNET_TRACE" collect -p "$SERVER_PID" --profile dotnet-sampled-thread-time \
-    --duration "$(printf '00:%02d:%02d' $((seconds / 60)) $((seconds % 60)))" -o "$BENCH_TRACE_DIR/$name.nettrace" >"$RESULTS/$name.trace.log" 2>&1) &
+  (sleep "$delay" && perf record -F 499 -g -p "$SERVER_PID" -o "$BENCH_PROFILE_DIR/$name.perf.data" -- sleep "$seconds" \
+    >"$RESULTS/$name.profile.log" 2>&1 \
+    && python3 "$BENCH/profile.py" "$BENCH_PROFILE_DIR/$name.perf.data" >"$BENCH_PROFILE_DIR/$name.txt" 2>>"$RESULTS/$name.profile.log") &
   TRACE_PID=$!
 }
 
-trace_wait() {
+profile_wait() {
   [[ -n "$TRACE_PID" ]] || return 0
   wait "$TRACE_PID" 2>/dev/null || true
   TRACE_PID=
@@ -285,12 +290,12 @@ wrk_scenario() {
   log "$name: measuring ${seconds}s (wrk, $CONCURRENCY connections)"
   cpu0=$(cpu_s)
   echo 5 >"/proc/$SERVER_PID/clear_refs"
-  trace_later "$name" 0 "$seconds"
+  profile_later "$name" 0 "$seconds"
   BENCH_RESULT="$RESULTS/$name.wrk.json" run_load wrk -t "$WRK_THREADS" -c "$CONCURRENCY" -d "${seconds}s" --timeout 10s \
     -s "$BENCH/wrk/$script" "$BASE" >"$RESULTS/$name.log"
   cpu1=$(cpu_s)
   hwm=$(hwm_kb)
-  trace_wait
+  profile_wait
   python3 - "$RESULTS/$name.wrk.json" "$RESULTS/$name.json" "$name" "$cpu0" "$cpu1" "$hwm" "$CONCURRENCY" <<'EOF'
 import json, sys
 src, dst, name, cpu0, cpu1, hwm, conc = sys.argv[1:]
@@ -303,11 +308,11 @@ EOF
 driver_scenario() {
   local name=$1
   log "$name: warm-up ${WARMUP}s, measuring ${SECONDS_PER}s (C# driver, $CONCURRENCY workers)"
-  trace_later "$name" "$((WARMUP + 1))" "$SECONDS_PER"
+  profile_later "$name" "$((WARMUP + 1))" "$SECONDS_PER"
   run_load "${TOOL[@]}" load --scenario "$name" --data "$DATA" --base "$BASE" --outbox "$OUTBOX" \
     --seconds "$SECONDS_PER" --warmup "$WARMUP" --concurrency "$CONCURRENCY" --server-pid "$SERVER_PID" \
     --out "$RESULTS/$name.json" >"$RESULTS/$name.log"
-  trace_wait
+  profile_wait
 }
 
 for scenario in "${SCENARIOS[@]}"; do

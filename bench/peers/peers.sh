@@ -1,5 +1,5 @@
 # Peers (issue 11), sourced by bench/run.sh: our server, panva/oidc-provider and a stock OpenIddict 7.8 server,
-# one after the other on the same machine, the same PostgreSQL cluster, the same load tool and connection count.
+# plus a bare ASP.NET Core server as the footprint floor (start-up and idle RSS only), one after the other on the same machine, the same PostgreSQL cluster, the same load tool and connection count.
 # run_peers needs run.sh's globals (TMP, RESULTS, BASE, SERVER_PID, CONCURRENCY, WRK_THREADS, SMOKE, ...).
 #
 # For each server: (re)start and time process start -> ready; idle RSS 3 s later; mint introspection tokens with
@@ -126,6 +126,9 @@ run_peers() {
   dotnet publish "$BENCH/peers/openiddict-stock" -c Release -r "linux-$ARCH" --self-contained false -p:PublishReadyToRun=true \
     -o "$TMP/peer-openiddict" --nologo -v quiet >"$TMP/peer-publish.log" 2>&1 \
     || { cat "$TMP/peer-publish.log" >&2; return 1; }
+  dotnet publish "$BENCH/peers/aspnet-bare" -c Release -r "linux-$ARCH" --self-contained false -p:PublishReadyToRun=true \
+    -o "$TMP/peer-aspnet-bare" --nologo -v quiet >"$TMP/peer-publish-bare.log" 2>&1 \
+    || { cat "$TMP/peer-publish-bare.log" >&2; return 1; }
   "${PSQL[@]}" -c 'CREATE DATABASE peer_openiddict'
 
   # 1. Ours: a restart (the database already migrated, as in production), the organization's client.
@@ -162,5 +165,16 @@ run_peers() {
   peer_start openiddict-stock "$base/.well-known/openid-configuration" "${oi[@]}"
   BENCH_BASIC=$basic BENCH_TOKEN_PATH=/connect/token BENCH_CC_BODY='grant_type=client_credentials&scope=api' \
     BENCH_INTROSPECT_PATH=/connect/introspect BENCH_JWKS_PATH=/.well-known/jwks peer_measure openiddict-stock "$PEER_PID" "$base"
+  peer_stop
+
+  # 4. The floor, not a peer: a bare ASP.NET Core server's start-up time and idle RSS (no load).
+  port=$("$REPO/scripts/pg.sh" free-port)
+  base="http://127.0.0.1:$port"
+  peer_start aspnet-bare "$base/ready" env "ASPNETCORE_URLS=$base" dotnet "$TMP/peer-aspnet-bare/AspNetBare.dll"
+  sleep 3
+  local idle
+  idle=$(pid_kb "$PEER_PID" VmRSS)
+  log "peers: bare ASP.NET Core (reference) ready in ${READY_S}s, idle RSS $((idle / 1024)) MB"
+  printf '{"server": "aspnet-bare", "ready_s": %s, "idle_rss_kb": %s}\n' "$READY_S" "$idle" >"$RESULTS/peers/aspnet-bare.json"
   peer_stop
 }
