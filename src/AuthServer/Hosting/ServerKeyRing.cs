@@ -13,7 +13,8 @@ namespace AuthServer.Hosting;
 /// <summary>
 /// The token signing and encryption keys. Production loads certificates from files (section "Keys");
 /// otherwise an RSA key per use is generated once and kept in the database, protected with Data
-/// Protection, so tokens survive restarts and validate on every instance. Never ephemeral.
+/// Protection, so tokens survive restarts and validate on every instance. Never ephemeral. The AES key for
+/// tokens only this server reads and the HMAC key are always generated once and kept there the same way.
 /// </summary>
 public sealed class ServerKeyRing(IOptions<KeyOptions> options, IDataProtectionProvider dataProtection, ILogger<ServerKeyRing> logger)
 {

@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Text;
 using AuthServer.Errors;
 using AuthServer.Features.Organizations;
 
@@ -10,15 +12,31 @@ public static class CentralAuthSessionToken
 
     public static async Task<Outcome<(Guid SessionId, long Expires)>> ReadAsync(HttpRequest request, CachedOrganization organization)
     {
-        using var reader = new StreamReader(request.Body);
-        var buffer = new char[MaxTokenLength + 1];
-        var length = await reader.ReadBlockAsync(buffer, request.HttpContext.RequestAborted);
-        if (length > MaxTokenLength)
+        // Read into a pooled buffer (this runs on every userinfo call): at most one byte past the limit.
+        var buffer = ArrayPool<byte>.Shared.Rent(MaxTokenLength + 1);
+        string token;
+        try
         {
-            return AuthError.TokenInvalid();
+            var length = 0;
+            int read;
+            while (length <= MaxTokenLength
+                && (read = await request.Body.ReadAsync(buffer.AsMemory(length, MaxTokenLength + 1 - length), request.HttpContext.RequestAborted)) > 0)
+            {
+                length += read;
+            }
+
+            if (length > MaxTokenLength)
+            {
+                return AuthError.TokenInvalid();
+            }
+
+            token = Encoding.UTF8.GetString(buffer, 0, length).Trim();
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
 
-        var token = new string(buffer, 0, length).Trim();
         if (token.Length == 0)
         {
             return AuthError.TokenMissing();
