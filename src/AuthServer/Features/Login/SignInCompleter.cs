@@ -58,13 +58,16 @@ public sealed class SignInCompleter(
     public async Task<Outcome<CompletedSignIn>> CompleteAsync(CachedOrganization organization, AuthorizationRequest request, string email, string method, ClientContext client, CancellationToken cancellationToken)
     {
         var ensured = await EnsureUserAsync(organization, email, cancellationToken);
-        if (ensured.Failed)
-        {
-            return ensured.Error!;
-        }
+        return ensured.Failed ? ensured.Error! : Complete(organization, request, ensured.Value!, method, client);
+    }
 
+    /// <summary>
+    /// Completes the sign-in of a user the login method already found and checked (tracked by this request's
+    /// context, of this organization, not blocked): a passkey names its user, so no lookup by email is needed.
+    /// </summary>
+    public CompletedSignIn Complete(CachedOrganization organization, AuthorizationRequest request, User user, string method, ClientContext client)
+    {
         var now = clock.GetUtcNow();
-        var user = ensured.Value!;
         user.LastLogin = now;
 
         var session = sessions.Start(organization.Id, user, method, client);

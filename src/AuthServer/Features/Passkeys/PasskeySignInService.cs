@@ -99,14 +99,10 @@ public sealed class PasskeySignInService(
             return PasskeyFailures.Refuse(new PasskeyException("The sign count was already used."), ceremony.Id, logger);
         }
 
-        var completed = await completer.CompleteAsync(organization, request, user.Email, SessionService.MethodPasskey, client, cancellationToken);
-        if (completed.Failed)
-        {
-            return completed.Error!;
-        }
-
+        // The handler loaded the user through this context (tracked), and it was checked just above.
+        var completed = completer.Complete(organization, request, user, SessionService.MethodPasskey, client);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        return completed.Value!;
+        return completed;
     }
 }
