@@ -36,6 +36,11 @@ await initializer.InitializeAsync(serverOptions.ApplyMigrationsAtStartup, app.Li
 await app.Services.GetRequiredService<DemoOrganizationSeeder>().SeedAsync(app.Lifetime.ApplicationStopping);
 
 app.UseAuthServer();
+// Start-up leaves garbage the steady state never needs (on a first start the migrations' model, always the key
+// loading and the first queries' compilation). Once the server listens, one aggressive collection returns it
+// to the operating system (3-4 MB of idle memory here), off the readiness path.
+app.Lifetime.ApplicationStarted.Register(static () => ThreadPool.UnsafeQueueUserWorkItem(
+    static _ => GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true), state: (object?)null, preferLocal: false));
 await app.RunAsync();
 return 0;
 
