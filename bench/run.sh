@@ -200,39 +200,50 @@ rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$SERVER_PID/status"; }
 hwm_kb() { awk '/^VmHWM:/ { print $2 }' "/proc/$SERVER_PID/status"; }
 cpu_s() { sed 's/.*) //' "/proc/$SERVER_PID/stat" | awk -v t="$CLK_TCK" '{ printf "%.2f", ($12 + $13) / t }'; }
 
-# start_server: starts it and sets READY_S (process start to /health/ready answering 200).
-start_server() {
-  local t0 i
-  t0=$(date +%s%N)
-  # From its publish folder, so the content root (appsettings.json, wwwroot) is the published one.
-  (cd "$TMP/server" && exec env "${PROFILE_ENV[@]}" ASPNETCORE_URLS="$BASE" dotnet "$TMP/server/AuthServer.dll" >>"$TMP/server.log" 2>&1) &
-  SERVER_PID=$!
+# wait_ready NAME URL PID T0_NS: polls URL until it answers 2xx (at most 60 s) and sets READY_S, the seconds
+# since T0_NS; fails when PID exits first.
+wait_ready() {
+  local name=$1 url=$2 pid=$3 t0=$4 i
   for i in $(seq 1 3000); do
-    if curl -fs -o /dev/null --max-time 2 "$BASE/health/ready"; then
+    if curl -fs -o /dev/null --max-time 2 "$url"; then
       READY_S=$(awk -v a="$t0" -v b="$(date +%s%N)" 'BEGIN { printf "%.2f", (b - a) / 1e9 }')
       return 0
     fi
-    if ! kill -0 "$SERVER_PID" 2>/dev/null; then
-      echo "run.sh: the server exited during start-up" >&2
-      SERVER_PID=
+    if ! kill -0 "$pid" 2>/dev/null; then
+      echo "run.sh: $name exited during start-up" >&2
       return 1
     fi
-    [[ $i -lt 3000 ]] || { echo "run.sh: the server was not ready after 60 s" >&2; return 1; }
+    [[ $i -lt 3000 ]] || { echo "run.sh: $name was not ready after 60 s" >&2; return 1; }
     sleep 0.02
   done
 }
 
-stop_server() {
-  [[ -n "$SERVER_PID" ]] || return 0
-  if kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill -TERM "$SERVER_PID" 2>/dev/null || true
+# stop_pid PID: SIGTERM, up to 15 s to exit, then SIGKILL.
+stop_pid() {
+  [[ -n "$1" ]] || return 0
+  if kill -0 "$1" 2>/dev/null; then
+    kill -TERM "$1" 2>/dev/null || true
     for _ in $(seq 1 150); do
-      kill -0 "$SERVER_PID" 2>/dev/null || break
+      kill -0 "$1" 2>/dev/null || break
       sleep 0.1
     done
-    kill -KILL "$SERVER_PID" 2>/dev/null || true
+    kill -KILL "$1" 2>/dev/null || true
   fi
-  wait "$SERVER_PID" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
+}
+
+# start_server: starts it and sets READY_S (process start to /health/ready answering 200).
+start_server() {
+  local t0
+  t0=$(date +%s%N)
+  # From its publish folder, so the content root (appsettings.json, wwwroot) is the published one.
+  (cd "$TMP/server" && exec env "${PROFILE_ENV[@]}" ASPNETCORE_URLS="$BASE" dotnet "$TMP/server/AuthServer.dll" >>"$TMP/server.log" 2>&1) &
+  SERVER_PID=$!
+  wait_ready "the server" "$BASE/health/ready" "$SERVER_PID" "$t0" || { SERVER_PID=; return 1; }
+}
+
+stop_server() {
+  stop_pid "$SERVER_PID"
   SERVER_PID=
 }
 

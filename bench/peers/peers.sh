@@ -10,40 +10,22 @@ PEER_PID=
 PEER_CLIENT_ID=bench-peer
 PEER_CLIENT_SECRET=$(head -c 24 /dev/urandom | base64 | tr -d '/+=')
 
-# peer_start NAME READY_URL CMD...: starts CMD in the background (PEER_PID) and sets READY_S.
+# peer_start NAME READY_URL CMD...: starts CMD in the background (PEER_PID) and sets READY_S (run.sh's wait_ready).
 peer_start() {
-  local name=$1 url=$2 t0 i
+  local name=$1 url=$2 t0
   shift 2
   t0=$(date +%s%N)
   "$@" >>"$TMP/peer-$name.log" 2>&1 &
   PEER_PID=$!
-  for i in $(seq 1 3000); do
-    if curl -fs -o /dev/null --max-time 2 "$url"; then
-      READY_S=$(awk -v a="$t0" -v b="$(date +%s%N)" 'BEGIN { printf "%.2f", (b - a) / 1e9 }')
-      return 0
-    fi
-    if ! kill -0 "$PEER_PID" 2>/dev/null; then
-      echo "run.sh: peer $name exited during start-up" >&2
-      tail -n 20 "$TMP/peer-$name.log" >&2 || true
-      PEER_PID=
-      return 1
-    fi
-    [[ $i -lt 3000 ]] || { echo "run.sh: peer $name was not ready after 60 s" >&2; return 1; }
-    sleep 0.02
-  done
+  if ! wait_ready "peer $name" "$url" "$PEER_PID" "$t0"; then
+    tail -n 20 "$TMP/peer-$name.log" >&2 || true
+    PEER_PID=
+    return 1
+  fi
 }
 
 peer_stop() {
-  [[ -n "$PEER_PID" ]] || return 0
-  if kill -0 "$PEER_PID" 2>/dev/null; then
-    kill -TERM "$PEER_PID" 2>/dev/null || true
-    for _ in $(seq 1 150); do
-      kill -0 "$PEER_PID" 2>/dev/null || break
-      sleep 0.1
-    done
-    kill -KILL "$PEER_PID" 2>/dev/null || true
-  fi
-  wait "$PEER_PID" 2>/dev/null || true
+  stop_pid "$PEER_PID"
   PEER_PID=
 }
 

@@ -33,6 +33,17 @@ function read_lines(path)
   return lines
 end
 
+-- Cycles through the tokens of $BENCH_TOKENS; each thread starts at a different place in the list. Call it
+-- from init() (the thread id is set by then) and call the function it returns once per request.
+function token_cycler()
+  local tokens = read_lines(os.getenv("BENCH_TOKENS"))
+  local i = ((id or 0) * 7919) % #tokens
+  return function()
+    i = i % #tokens + 1
+    return tokens[i]
+  end
+end
+
 local function json_string(s)
   return '"' .. string.gsub(s, '[%c"\\]', function(c) return string.format("\\u%04x", string.byte(c)) end) .. '"'
 end

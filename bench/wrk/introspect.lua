@@ -2,18 +2,16 @@
 -- session check runs), cycling through $BENCH_TOKENS. JWTs are base64url with dots: no form encoding needed.
 dofile(os.getenv("BENCH_WRK_DIR") .. "/common.lua")
 
-local tokens, i
+local next_token
 local path = os.getenv("BENCH_INTROSPECT_PATH") or "/connect/introspect" -- the peers use other paths
 local headers = { ["Authorization"] = os.getenv("BENCH_BASIC"), ["Content-Type"] = "application/x-www-form-urlencoded" }
 
 function init(args)
-  tokens = read_lines(os.getenv("BENCH_TOKENS"))
-  i = ((id or 0) * 7919) % #tokens
+  next_token = token_cycler()
 end
 
 function request()
-  i = i % #tokens + 1
-  return wrk.format("POST", path, headers, "token=" .. tokens[i])
+  return wrk.format("POST", path, headers, "token=" .. next_token())
 end
 
 function response(status, headers, body)

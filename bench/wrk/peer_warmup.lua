@@ -3,7 +3,7 @@
 -- JIT and tiered PGO need about a minute of load). Same environment as the scenario scripts.
 dofile(os.getenv("BENCH_WRK_DIR") .. "/common.lua")
 
-local tokens, i
+local next_token
 local n = 0
 local token_path = os.getenv("BENCH_TOKEN_PATH") or "/connect/token"
 local cc_body = os.getenv("BENCH_CC_BODY") or "grant_type=client_credentials"
@@ -12,8 +12,7 @@ local jwks = os.getenv("BENCH_JWKS_PATH") or "/.well-known/jwks"
 local headers = { ["Authorization"] = os.getenv("BENCH_BASIC"), ["Content-Type"] = "application/x-www-form-urlencoded" }
 
 function init(args)
-  tokens = read_lines(os.getenv("BENCH_TOKENS"))
-  i = ((id or 0) * 7919) % #tokens
+  next_token = token_cycler()
 end
 
 function request()
@@ -22,8 +21,7 @@ function request()
   if k == 0 then return wrk.format("GET", "/.well-known/openid-configuration") end
   if k == 1 then return wrk.format("GET", jwks) end
   if k == 2 then return wrk.format("POST", token_path, headers, cc_body) end
-  i = i % #tokens + 1
-  return wrk.format("POST", introspect_path, headers, "token=" .. tokens[i])
+  return wrk.format("POST", introspect_path, headers, "token=" .. next_token())
 end
 
 function response(status, headers, body)

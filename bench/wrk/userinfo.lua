@@ -2,19 +2,16 @@
 -- text/plain body, cycling through $BENCH_TOKENS (one token per line).
 dofile(os.getenv("BENCH_WRK_DIR") .. "/common.lua")
 
-local tokens, i
+local next_token
 local path = "/api/v1/userinfo?domain=https%3A%2F%2Fapp.example.com"
 local headers = { ["Authorization"] = os.getenv("BENCH_BASIC"), ["Content-Type"] = "text/plain" }
 
 function init(args)
-  tokens = read_lines(os.getenv("BENCH_TOKENS"))
-  -- Threads start at different places in the list.
-  i = ((id or 0) * 7919) % #tokens
+  next_token = token_cycler()
 end
 
 function request()
-  i = i % #tokens + 1
-  return wrk.format("POST", path, headers, tokens[i])
+  return wrk.format("POST", path, headers, next_token())
 end
 
 function response(status, headers, body)
