@@ -110,6 +110,25 @@ public sealed class SessionAdminTests(AdminFixture fixture) : IClassFixture<Admi
         Assert.Equal(HttpStatusCode.OK, (await driver.UserInfoAsync(organization, tokens.AccessToken)).StatusCode);
     }
 
+    [Theory]
+    [InlineData("sessions")]
+    [InlineData("passkeys")]
+    public async Task Listing_a_users_sessions_or_passkeys_checks_paging_the_user_and_the_keys_organization(string list)
+    {
+        var organization = await fixture.CreateOrganizationAsync();
+        var other = await fixture.CreateOrganizationAsync();
+        using var driver = fixture.Driver();
+        await driver.SignInAndVerifyAsync(organization, $"lists-{list}@example.com");
+        using var admin = fixture.Admin();
+        var userId = await UserIdAsync(admin, organization, $"lists-{list}@example.com");
+        using var scoped = fixture.Admin(await fixture.CreateKeyAsync("other org " + list, other.Id));
+
+        await (await admin.GetAsync($"/api/v1/admin/users/{userId}/{list}?limitPerPage=0")).AssertDetailsAsync("entityInvalid", "limitPerPage");
+        await (await admin.GetAsync($"/api/v1/admin/users/{Guid.NewGuid()}/{list}")).AssertErrorAsync(HttpStatusCode.NotFound, "entityMissing");
+        await (await scoped.GetAsync($"/api/v1/admin/users/{userId}/{list}")).AssertErrorAsync(HttpStatusCode.Forbidden, "noPermission");
+        Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync($"/api/v1/admin/users/{userId}/{list}")).StatusCode);
+    }
+
     internal static async Task<Guid> UserIdAsync(HttpClient admin, TestOrganization organization, string email)
     {
         var user = await (await admin.GetAsync($"/api/v1/admin/organizations/{organization.Id}/users/by_email?email={Uri.EscapeDataString(email)}")).ReadJsonAsync();

@@ -27,16 +27,10 @@ public sealed class PasskeyAdmin(AuthDbContext db, UserAdmin users, AuditLog aud
 
     public async Task<Outcome<Page<AdminPasskeyView>>> ListAsync(AdminCaller caller, Guid userId, PageQuery query, CancellationToken cancellationToken)
     {
-        var paging = query.Validate();
+        var paging = await users.PageOfUserAsync(caller, userId, query, cancellationToken);
         if (paging.Failed)
         {
             return paging.Error!;
-        }
-
-        var user = await users.FindAsync(caller, userId, tracked: false, cancellationToken);
-        if (user.Failed)
-        {
-            return user.Error!;
         }
 
         return await db.PasskeyCredentials.AsNoTracking().Where(p => p.UserId == userId)

@@ -28,16 +28,10 @@ public sealed class SessionAdmin(AuthDbContext db, UserAdmin users, SessionServi
     /// <summary>Newest first.</summary>
     public async Task<Outcome<Page<AdminSessionView>>> ListAsync(AdminCaller caller, Guid userId, PageQuery query, CancellationToken cancellationToken)
     {
-        var paging = query.Validate();
+        var paging = await users.PageOfUserAsync(caller, userId, query, cancellationToken);
         if (paging.Failed)
         {
             return paging.Error!;
-        }
-
-        var user = await users.FindAsync(caller, userId, tracked: false, cancellationToken);
-        if (user.Failed)
-        {
-            return user.Error!;
         }
 
         return await db.Sessions.AsNoTracking().Where(s => s.UserId == userId)

@@ -185,6 +185,22 @@ public sealed class UserAdmin(AuthDbContext db, SessionService sessions, AuditLo
         return true;
     }
 
+    /// <summary>
+    /// The checks before listing something of a user (sessions, passkeys): the page parameters are valid, the user
+    /// exists and the caller may see its organization. Returns the page to read.
+    /// </summary>
+    public async Task<Outcome<Paging>> PageOfUserAsync(AdminCaller caller, Guid userId, PageQuery query, CancellationToken cancellationToken)
+    {
+        var paging = query.Validate();
+        if (paging.Failed)
+        {
+            return paging.Error!;
+        }
+
+        var user = await FindAsync(caller, userId, tracked: false, cancellationToken);
+        return user.Failed ? user.Error! : paging.Value!;
+    }
+
     /// <summary>The user, when it exists and the caller may see its organization.</summary>
     public async Task<Outcome<User>> FindAsync(AdminCaller caller, Guid id, bool tracked, CancellationToken cancellationToken)
     {
