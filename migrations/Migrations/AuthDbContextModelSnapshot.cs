@@ -175,6 +175,9 @@ namespace AuthServer.Migrations.Migrations
                         .HasMaxLength(128)
                         .HasColumnType("character varying(128)");
 
+                    b.Property<DateTimeOffset?>("CompletedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<DateTimeOffset>("Created")
                         .HasColumnType("timestamp with time zone");
 
@@ -187,6 +190,10 @@ namespace AuthServer.Migrations.Migrations
                     b.Property<int>("Face")
                         .HasColumnType("integer");
 
+                    b.Property<string>("LoginHint")
+                        .HasMaxLength(320)
+                        .HasColumnType("character varying(320)");
+
                     b.Property<string>("Nonce")
                         .HasMaxLength(1024)
                         .HasColumnType("character varying(1024)");
@@ -195,8 +202,7 @@ namespace AuthServer.Migrations.Migrations
                         .HasColumnType("uuid");
 
                     b.Property<string>("ProtocolQuery")
-                        .HasMaxLength(8192)
-                        .HasColumnType("character varying(8192)");
+                        .HasColumnType("text");
 
                     b.Property<string>("RedirectUri")
                         .IsRequired()
@@ -209,8 +215,11 @@ namespace AuthServer.Migrations.Migrations
 
                     b.Property<string>("State")
                         .IsRequired()
-                        .HasMaxLength(1024)
-                        .HasColumnType("character varying(1024)");
+                        .HasMaxLength(4096)
+                        .HasColumnType("character varying(4096)");
+
+                    b.Property<int>("Status")
+                        .HasColumnType("integer");
 
                     b.Property<string>("Translations")
                         .HasColumnType("jsonb");

@@ -12,7 +12,7 @@ namespace AuthServer.Data.CompiledModel
     public partial class AuthDbContextModel
     {
         private AuthDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("2f882dea-e1b1-4214-b3b8-b536f9e8a87c"), entityTypeCount: 19)
+            : base(skipDetectChanges: false, modelId: new Guid("d023b217-a470-48bd-bb0a-3b9c50d4b28f"), entityTypeCount: 19)
         {
         }
 

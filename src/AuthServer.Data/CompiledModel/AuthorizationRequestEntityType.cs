@@ -21,7 +21,7 @@ namespace AuthServer.Data.CompiledModel
                 "AuthServer.Data.Entities.AuthorizationRequest",
                 typeof(AuthorizationRequest),
                 baseEntityType,
-                propertyCount: 14,
+                propertyCount: 17,
                 foreignKeyCount: 1,
                 unnamedIndexCount: 2,
                 keyCount: 1);
@@ -51,6 +51,14 @@ namespace AuthServer.Data.CompiledModel
                 fieldInfo: typeof(AuthorizationRequest).GetField("<CodeChallenge>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 maxLength: 128);
             codeChallenge.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
+
+            var completedAt = runtimeEntityType.AddProperty(
+                "CompletedAt",
+                typeof(DateTimeOffset?),
+                propertyInfo: typeof(AuthorizationRequest).GetProperty("CompletedAt", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(AuthorizationRequest).GetField("<CompletedAt>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                nullable: true);
+            completedAt.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
 
             var created = runtimeEntityType.AddProperty(
                 "Created",
@@ -84,6 +92,15 @@ namespace AuthServer.Data.CompiledModel
             face.SetSentinelFromProviderValue(0);
             face.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
 
+            var loginHint = runtimeEntityType.AddProperty(
+                "LoginHint",
+                typeof(string),
+                propertyInfo: typeof(AuthorizationRequest).GetProperty("LoginHint", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(AuthorizationRequest).GetField("<LoginHint>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                nullable: true,
+                maxLength: 320);
+            loginHint.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
+
             var nonce = runtimeEntityType.AddProperty(
                 "Nonce",
                 typeof(string),
@@ -106,9 +123,9 @@ namespace AuthServer.Data.CompiledModel
                 typeof(string),
                 propertyInfo: typeof(AuthorizationRequest).GetProperty("ProtocolQuery", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 fieldInfo: typeof(AuthorizationRequest).GetField("<ProtocolQuery>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
-                nullable: true,
-                maxLength: 8192);
+                nullable: true);
             protocolQuery.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
+            protocolQuery.AddAnnotation("Relational:ColumnType", "text");
 
             var redirectUri = runtimeEntityType.AddProperty(
                 "RedirectUri",
@@ -132,8 +149,16 @@ namespace AuthServer.Data.CompiledModel
                 typeof(string),
                 propertyInfo: typeof(AuthorizationRequest).GetProperty("State", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 fieldInfo: typeof(AuthorizationRequest).GetField("<State>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
-                maxLength: 1024);
+                maxLength: 4096);
             state.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
+
+            var status = runtimeEntityType.AddProperty(
+                "Status",
+                typeof(AuthorizationRequestStatus),
+                propertyInfo: typeof(AuthorizationRequest).GetProperty("Status", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(AuthorizationRequest).GetField("<Status>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly));
+            status.SetSentinelFromProviderValue(0);
+            status.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
 
             var translations = runtimeEntityType.AddProperty(
                 "Translations",

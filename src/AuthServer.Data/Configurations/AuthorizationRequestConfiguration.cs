@@ -10,11 +10,13 @@ internal sealed class AuthorizationRequestConfiguration : IEntityTypeConfigurati
     {
         builder.ToTable("authorization_requests");
         builder.Property(r => r.RedirectUri).HasMaxLength(2048);
-        builder.Property(r => r.State).HasMaxLength(1024);
+        builder.Property(r => r.State).HasMaxLength(4096);
         builder.Property(r => r.CodeChallenge).HasMaxLength(128);
         builder.Property(r => r.Nonce).HasMaxLength(1024);
         builder.Property(r => r.Scope).HasMaxLength(1024);
-        builder.Property(r => r.ProtocolQuery).HasMaxLength(8192);
+        builder.Property(r => r.LoginHint).HasMaxLength(320);
+        // The whole original query, bounded by the parser (AuthorizationRequestLimits.Total), not by the column.
+        builder.Property(r => r.ProtocolQuery).HasColumnType("text");
         builder.Property(r => r.Translations).HasColumnType("jsonb");
         builder.HasOne<Organization>().WithMany().HasForeignKey(r => r.OrganizationId).OnDelete(DeleteBehavior.Cascade);
         builder.HasIndex(r => r.ExpiresAt);

@@ -10,6 +10,19 @@ public enum AuthorizationFace
     OpenIdConnect = 1,
 }
 
+/// <summary>Where a sign-in stands.</summary>
+public enum AuthorizationRequestStatus
+{
+    /// <summary>The login page is usable until <see cref="AuthorizationRequest.ExpiresAt"/>.</summary>
+    Pending = 0,
+
+    /// <summary>A login method signed the person in; the request cannot be used again.</summary>
+    Completed = 1,
+
+    /// <summary>Its lifetime ran out before anyone signed in (set by the clean-up, or read from the expiry).</summary>
+    Expired = 2,
+}
+
 /// <summary>
 /// One validated authorization request, whichever face it came from. Login methods (emailed code,
 /// passkey) run against it; it is persisted so a sign-in can finish on another server instance.
@@ -23,6 +36,9 @@ public sealed class AuthorizationRequest
     public required string State { get; set; }
     public required string CodeChallenge { get; set; }
     public string? Nonce { get; set; }
+
+    /// <summary>The address the page opens with (login_hint on /connect/authorize, email on /login), when it is one.</summary>
+    public string? LoginHint { get; set; }
     public string? Scope { get; set; }
     public bool Affirm { get; set; }
     public bool Embed { get; set; }
@@ -35,4 +51,6 @@ public sealed class AuthorizationRequest
 
     public DateTimeOffset Created { get; set; }
     public DateTimeOffset ExpiresAt { get; set; }
+    public AuthorizationRequestStatus Status { get; set; }
+    public DateTimeOffset? CompletedAt { get; set; }
 }

@@ -62,6 +62,10 @@ public static class OpenIddictSetup
 
                 options.RegisterClaims(Claims.Subject, ConnectClaims.SessionId, Claims.Email, Claims.EmailVerified, Claims.AuthenticationTime, Claims.AuthenticationMethodReference);
 
+                // The sign-in core's request rules, and errors redirected to the client once it and its redirect URI are valid.
+                options.AddEventHandler(ConnectRequestRules.ApplySignInRequestRules.Descriptor);
+                options.AddEventHandler(ConnectRequestRules.RedirectErrorsToTrustedClients.Descriptor);
+
                 options.AddEventHandler(ConnectHandlers.RejectTokensOfEndedSessions.Descriptor);
                 // Access and identity tokens are stateless JWTs: no database write per token.
                 options.AddEventHandler(ConnectHandlers.SkipStorageOfStatelessTokens.Descriptor);

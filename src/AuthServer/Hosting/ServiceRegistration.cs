@@ -10,6 +10,7 @@ using AuthServer.Features.Organizations;
 using AuthServer.Features.Passkeys;
 using AuthServer.Features.RateLimiting;
 using AuthServer.Features.Sessions;
+using AuthServer.Features.SignIn;
 using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.HttpOverrides;
@@ -28,8 +29,8 @@ public static class ServiceRegistration
         builder.Logging.AddAuthLogging(configuration);
 
         services.AddOptions<ServerOptions>().BindConfiguration(ServerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<KeyOptions>().BindConfiguration(KeyOptions.Section);
-        services.AddOptions<DemoOptions>().BindConfiguration(DemoOptions.Section);
+        services.AddOptions<KeyOptions>().BindConfiguration(KeyOptions.Section).ValidateOnStart();
+        services.AddOptions<DemoOptions>().BindConfiguration(DemoOptions.Section).ValidateOnStart();
         services.AddSingleton(TimeProvider.System);
         services.AddMemoryCache();
 
@@ -74,58 +75,13 @@ public static class ServiceRegistration
 
         services.AddOrganizations();
         services.AddSessions();
-        services.AddPasskeys();
+        services.AddSignInCore();
         services.AddEmailLogin();
+        services.AddPasskeys();
+        services.AddCentralAuthApi();
+        services.AddConnect();
         services.AddAdmin();
         return builder;
-    }
-
-    private static IServiceCollection AddOrganizations(this IServiceCollection services)
-    {
-        services.AddSingleton<OrganizationSecrets>();
-        services.AddSingleton<OrganizationCache>();
-        services.AddSingleton<SharedApplicationCache>();
-        services.AddSingleton<ClientAuthenticator>();
-        services.AddScoped<OrganizationService>();
-        return services;
-    }
-
-    private static IServiceCollection AddSessions(this IServiceCollection services)
-    {
-        services.AddScoped<SessionService>();
-        services.AddScoped<SessionValidator>();
-        services.AddSingleton<SessionCookie>();
-        return services;
-    }
-
-    private static IServiceCollection AddEmailLogin(this IServiceCollection services)
-    {
-        services.AddOptions<LoginOptions>().BindConfiguration(LoginOptions.Section);
-        services.AddOptions<EmailOptions>().BindConfiguration(EmailOptions.Section)
-            .Validate<IHostEnvironment>(
-                (email, environment) => !string.IsNullOrWhiteSpace(email.Smtp.Host) || email.AllowOutbox || environment.IsDevelopment() || environment.IsEnvironment("Testing"),
-                "No SMTP server configured: set Email:Smtp:Host (Email__Smtp__Host). The outbox (codes written to the log) is for development only; set Email:AllowOutbox=true to use it anyway.")
-            .ValidateOnStart();
-        // SMTP when a host is configured; otherwise the log and the outbox folder (development).
-        services.AddSingleton<IEmailSender>(provider =>
-            string.IsNullOrWhiteSpace(provider.GetRequiredService<IOptions<EmailOptions>>().Value.Smtp.Host)
-                ? ActivatorUtilities.CreateInstance<OutboxEmailSender>(provider)
-                : ActivatorUtilities.CreateInstance<SmtpEmailSender>(provider));
-        services.AddSingleton<LoginSecrets>();
-        services.AddScoped<DatabaseRateLimiter>();
-        services.AddScoped<SignInCompleter>();
-        services.AddScoped<LoginAttemptService>();
-        services.AddScoped<CodeExchangeService>();
-        services.AddAntiforgery(options =>
-        {
-            options.Cookie = new EmbeddableCookieBuilder();
-            options.Cookie.Name = "authserver.antiforgery";
-            options.Cookie.HttpOnly = true;
-            options.Cookie.SameSite = SameSiteMode.Strict;
-            options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
-            options.SuppressXFrameOptionsHeader = true;
-        });
-        return services;
     }
 
     /// <summary>The request pipeline and every endpoint.</summary>
@@ -159,7 +115,6 @@ public static class ServiceRegistration
         app.MapAuthHealthChecks();
         app.MapErrorCatalogApi();
         app.MapLoginPage();
-        app.MapPasskeys();
         app.MapCentralAuthApi();
         app.MapConnect();
         app.MapAdminApi();

@@ -76,9 +76,9 @@ public sealed class LoginPageBrowserTests(KestrelServerFixture fixture) : IClass
         await using var browser = await LaunchAsync();
         var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = width, Height = height } });
 
-        // A request OpenIddict refuses before it may redirect (PKCE "plain"): shown, not redirected.
+        // A request OpenIddict refuses before it may redirect (an unregistered redirect URI): shown, not redirected.
         var organization = await fixture.CreateOrganizationAsync("Acme Corporation", o => o.RedirectUris = [fixture.AppOrigin + "/callback"]);
-        var refused = await page.GotoAsync(fixture.BaseUrl + Infrastructure.OidcDriver.AuthorizeUrl(organization, fixture.AppOrigin + "/callback", method: "plain", challenge: Infrastructure.OidcDriver.Verifier));
+        var refused = await page.GotoAsync(fixture.BaseUrl + Infrastructure.OidcDriver.AuthorizeUrl(organization, fixture.AppOrigin + "/elsewhere"));
         Assert.Equal(400, refused!.Status);
         await Assertions.Expect(page.Locator("code").First).ToHaveTextAsync("invalid_request");
         await Shot(page, device, "7-oidc-error");

@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.AspNetCore.WebUtilities;
 using System.Net.Sockets;
 using System.Security.Claims;
 using System.Text.Json;
@@ -21,8 +22,10 @@ namespace AuthServer.Tests.Connect;
 /// </summary>
 public sealed class RelyingPartyTests(KestrelServerFixture server) : IClassFixture<KestrelServerFixture>
 {
-    [Fact]
-    public async Task Aspnetcore_openidconnect_handler_signs_in_and_out_through_our_server()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Aspnetcore_openidconnect_handler_signs_in_and_out_through_our_server(bool largeState)
     {
         var rpOrigin = $"http://localhost:{FreePort()}";
         var organization = await server.CreateOrganizationAsync("Relying Party Org", o =>
@@ -30,10 +33,15 @@ public sealed class RelyingPartyTests(KestrelServerFixture server) : IClassFixtu
             o.WhitelistedOrigins = [rpOrigin];
             o.RedirectUris = [rpOrigin + "/signin-oidc", rpOrigin + "/signout-callback-oidc"];
         });
-        await using var rp = await StartRelyingPartyAsync(rpOrigin, organization);
+        await using var rp = await StartRelyingPartyAsync(rpOrigin, organization, largeState);
         var cookies = new CookieContainer();
         using var browser = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = cookies });
         var email = $"rp-{Guid.NewGuid():N}@example.com";
+
+        // The handler protects its authentication properties into state: with properties added, well over 2 KB.
+        var challenge = await browser.GetAsync(rpOrigin + "/protected");
+        var state = QueryHelpers.ParseQuery(challenge.Headers.Location!.Query)["state"].ToString();
+        Assert.True(largeState ? state.Length > 2048 : state.Length > 0, $"state of {state.Length} characters");
 
         // The app challenges; the browser lands on our login page.
         var response = await FollowAsync(browser, rpOrigin + "/protected", stopAt: "/login/");
@@ -77,7 +85,7 @@ public sealed class RelyingPartyTests(KestrelServerFixture server) : IClassFixtu
         string Absolute(Uri location) => location.IsAbsoluteUri ? location.ToString() : server.BaseUrl + location;
     }
 
-    private async Task<WebApplication> StartRelyingPartyAsync(string origin, TestOrganization organization)
+    private async Task<WebApplication> StartRelyingPartyAsync(string origin, TestOrganization organization, bool largeState)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(origin);
@@ -108,6 +116,19 @@ public sealed class RelyingPartyTests(KestrelServerFixture server) : IClassFixtu
                 options.CorrelationCookie.SameSite = SameSiteMode.Lax;
                 options.NonceCookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
                 options.NonceCookie.SameSite = SameSiteMode.Lax;
+                if (largeState)
+                {
+                    // Apps keep their own items in the properties (return URLs, tenant, flags), all inside state.
+                    options.Events.OnRedirectToIdentityProvider = context =>
+                    {
+                        for (var i = 0; i < 20; i++)
+                        {
+                            context.Properties.Items[$"app-item-{i}"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(60));
+                        }
+
+                        return Task.CompletedTask;
+                    };
+                }
             });
         builder.Services.AddAuthorization();
         var app = builder.Build();

@@ -46,19 +46,21 @@ public sealed class TokenEndpointTests(LoginServerFixture fixture) : IClassFixtu
     }
 
     [Fact]
-    public async Task Plain_pkce_method_and_missing_challenge_are_refused_at_authorize()
+    public async Task Plain_pkce_method_and_missing_challenge_go_back_to_the_client_as_invalid_request()
     {
         var organization = await ClientAsync();
         var oidc = Driver();
 
         var plain = await oidc.Client.GetAsync(OidcDriver.AuthorizeUrl(organization, challenge: OidcDriver.Verifier, method: "plain"));
         var missing = await oidc.Client.GetAsync(OidcDriver.AuthorizeUrl(organization, challenge: "", method: null));
-        // Refused before anything else is looked at: an error page, no redirect.
+        // RFC 7636 §4.4.1: the client and redirect URI are valid, so the error goes back to the client.
         foreach (var response in new[] { plain, missing })
         {
-            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-            Assert.Null(response.Headers.Location);
-            Assert.Contains("invalid_request", await response.Content.ReadAsStringAsync());
+            Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+            var query = QueryHelpers.ParseQuery(response.Headers.Location!.Query);
+            Assert.Equal("invalid_request", query["error"].ToString());
+            Assert.False(string.IsNullOrEmpty(query["error_description"]));
+            Assert.True(query.ContainsKey("iss"));
         }
     }
 

@@ -130,19 +130,21 @@ public sealed class LoginPageErrorTests(LoginServerFixture fixture) : IClassFixt
 
         var page = await driver.OpenAsync(LoginDriver.LoginUrl(organization, state: null));
 
-        LoginAssertions.AssertRedirectError(page, "stateMissing", "");
+        LoginAssertions.AssertRedirectError(page, "stateMissing", null);
     }
 
     [Fact]
-    public async Task Login_with_state_over_1024_characters_redirects_with_stateInvalid()
+    public async Task Login_with_state_over_4096_characters_redirects_with_stateInvalid()
     {
         var organization = await fixture.CreateOrganizationAsync();
         using var driver = fixture.Driver();
-        var state = new string('s', 1025);
 
-        var page = await driver.OpenAsync(LoginDriver.LoginUrl(organization, state: state));
+        var accepted = await driver.OpenAsync(LoginDriver.LoginUrl(organization, state: new string('s', 4096)));
+        var refused = await driver.OpenAsync(LoginDriver.LoginUrl(organization, state: new string('s', 4097)));
 
-        LoginAssertions.AssertRedirectError(page, "stateInvalid", state);
+        Assert.Equal(HttpStatusCode.OK, accepted.Response.StatusCode);
+        // RFC 6749 §4.1.2.1: the state comes back exactly as received, even when it is the parameter at fault.
+        LoginAssertions.AssertRedirectError(refused, "stateInvalid", new string('s', 4097));
     }
 
     [Fact]
@@ -220,7 +222,7 @@ public sealed class LoginPageErrorTests(LoginServerFixture fixture) : IClassFixt
 
         var page = await driver.OpenAsync(LoginDriver.LoginUrl(organization, LoginServerFixture.Callback + "?return_to=%2Fdashboard", state: null));
 
-        LoginAssertions.AssertRedirectError(page, "stateMissing", "");
+        LoginAssertions.AssertRedirectError(page, "stateMissing", null);
         Assert.Equal("/dashboard", page.RedirectQuery["return_to"]);
     }
 
@@ -340,10 +342,14 @@ public sealed class LoginPageErrorTests(LoginServerFixture fixture) : IClassFixt
         var organization = await fixture.CreateOrganizationAsync();
         using var driver = fixture.Driver();
 
-        var page = await driver.OpenAsync(LoginDriver.LoginUrl(organization, extra: new Dictionary<string, string?> { ["email"] = "pre\"fill@example.com" }));
+        var page = await driver.OpenAsync(LoginDriver.LoginUrl(organization, extra: new Dictionary<string, string?> { ["email"] = "o'brien&co@example.com" }));
+        var notAnAddress = await driver.OpenAsync(LoginDriver.LoginUrl(organization, extra: new Dictionary<string, string?> { ["email"] = "pre\"prefilled<b>" }));
 
         Assert.Equal(HttpStatusCode.OK, page.Response.StatusCode);
-        Assert.Contains("value=\"pre&quot;fill@example.com\"", page.Html);
+        Assert.Contains("value=\"o&#39;brien&amp;co@example.com\"", page.Html);
+        // Only an address is a hint worth showing.
+        Assert.Equal(HttpStatusCode.OK, notAnAddress.Response.StatusCode);
+        Assert.DoesNotContain("prefilled", notAnAddress.Html);
     }
 
     [Fact]
@@ -517,7 +523,7 @@ public sealed class LoginPageErrorTests(LoginServerFixture fixture) : IClassFixt
         var translations = await driver.OpenAsync(LoginDriver.LoginUrl(organization, extra: new Dictionary<string, string?> { ["translations"] = new string('A', 20_000) }));
 
         LoginAssertions.AssertErrorPage(huge, HttpStatusCode.BadRequest, "callbackUrlInvalid");
-        Assert.Equal(HttpStatusCode.OK, translations.Response.StatusCode);
+        LoginAssertions.AssertRedirectError(translations, "entityInvalid", "st-123");
     }
 }
 
@@ -540,7 +546,7 @@ internal static class LoginAssertions
     }
 
     /// <summary>A redirect to the app's callback carrying error, state and iss.</summary>
-    public static void AssertRedirectError(LoginDriver.LoginPage page, string errorCode, string state)
+    public static void AssertRedirectError(LoginDriver.LoginPage page, string errorCode, string? state)
     {
         Assert.True(page.Response.StatusCode == HttpStatusCode.Redirect,
             $"Expected a redirect with {errorCode}, got {(int)page.Response.StatusCode}: {page.Html}");
@@ -548,7 +554,8 @@ internal static class LoginAssertions
         Assert.StartsWith(LoginServerFixture.Callback, location.ToString());
         var query = QueryHelpers.ParseQuery(location.Query);
         Assert.Equal(errorCode, query["error"].ToString());
-        Assert.Equal(state, query["state"].ToString());
+        // RFC 6749 §4.1.2.1: state comes back exactly when the request carried one.
+        Assert.Equal(state, query.TryGetValue("state", out var returned) ? returned.ToString() : null);
         Assert.Equal(Issuer, query["iss"].ToString());
         Assert.False(string.IsNullOrWhiteSpace(query["error_description"].ToString()));
         Assert.False(query.ContainsKey("code"));

@@ -1,3 +1,4 @@
+using AuthServer.Features.Audit;
 using AuthServer.Hosting;
 using Microsoft.Extensions.Options;
 

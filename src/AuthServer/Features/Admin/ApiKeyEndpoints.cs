@@ -1,3 +1,4 @@
+using AuthServer.Features.Audit;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace AuthServer.Features.Admin;

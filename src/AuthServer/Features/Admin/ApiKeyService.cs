@@ -1,3 +1,4 @@
+using AuthServer.Features.Audit;
 using System.Security.Cryptography;
 using System.Text;
 using AuthServer.Data;
@@ -28,7 +29,7 @@ public sealed class CreateApiKeyRequest
 /// Admin API keys: "ak_" and 32 random bytes in base64url, shown once, stored only as SHA-256 (a key has
 /// 256 bits of entropy, so a fast hash is enough and lets a request find its key by a unique index).
 /// </summary>
-public sealed class ApiKeyService(AuthDbContext db, AuditLog audit, TimeProvider clock)
+public sealed class ApiKeyService(AuthDbContext db, AuditTrail audit, TimeProvider clock)
 {
     public const string KeyPrefix = "ak_";
     public const int NameMaxLength = 200;
@@ -71,7 +72,7 @@ public sealed class ApiKeyService(AuthDbContext db, AuditLog audit, TimeProvider
             Created = clock.GetUtcNow(),
         };
         db.ApiKeys.Add(apiKey);
-        audit.Add(actor, "apiKey.create", AuditLog.Targets.ApiKey, apiKey.Id.ToString(), organizationId);
+        audit.Add(actor, "apiKey.create", AuditTrail.Targets.ApiKey, apiKey.Id.ToString(), organizationId);
         await db.SaveChangesAsync(cancellationToken);
         return new CreatedApiKey(apiKey.Id, apiKey.Name, apiKey.Prefix, apiKey.OrganizationId, apiKey.Created, key);
     }
@@ -107,7 +108,7 @@ public sealed class ApiKeyService(AuthDbContext db, AuditLog audit, TimeProvider
         }
 
         db.ApiKeys.Remove(key);
-        audit.Add(AuditActor.Of(caller), "apiKey.delete", AuditLog.Targets.ApiKey, id.ToString(), key.OrganizationId);
+        audit.Add(AuditActor.Of(caller), "apiKey.delete", AuditTrail.Targets.ApiKey, id.ToString(), key.OrganizationId);
         await db.SaveChangesAsync(cancellationToken);
         return true;
     }

@@ -2,17 +2,19 @@ using System.Globalization;
 using AuthServer.Data;
 using AuthServer.Data.Entities;
 using AuthServer.Errors;
+using AuthServer.Features.Audit;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 
 namespace AuthServer.Features.Admin;
 
-/// <summary>Who did something: an API key, a user signing in, the command line.</summary>
-public sealed record AuditActor(string Type, string? Id, string? Ip)
+/// <summary>An API key acting through the admin API.</summary>
+public static class AdminAuditActor
 {
-    public static AuditActor Of(AdminCaller caller) => new(AdminCaller.ActorType, caller.ApiKeyId.ToString(), caller.Ip);
-
-    public static AuditActor CommandLine() => new("cli", Environment.UserName, null);
+    extension(AuditActor)
+    {
+        public static AuditActor Of(AdminCaller caller) => new(AdminCaller.ActorType, caller.ApiKeyId.ToString(), caller.Ip);
+    }
 }
 
 public sealed record AuditEntryView(
@@ -48,108 +50,9 @@ public sealed class AuditLogQuery
     public string? To { get; init; }
 }
 
-/// <summary>
-/// The audit log: every admin change (in the change's own unit of work) and every sign-in outcome (in a
-/// unit of work of its own, never able to fail the sign-in).
-/// </summary>
-public sealed class AuditLog(AuthDbContext db, IServiceScopeFactory scopes, TimeProvider clock, ILogger<AuditLog> logger)
+/// <summary>The admin API's view of the audit log (written by <see cref="AuditTrail"/>): filtered, scoped, paged.</summary>
+public sealed class AuditLog(AuthDbContext db)
 {
-    public const string Success = "success";
-
-    public static class Targets
-    {
-        public const string Organization = "organization";
-        public const string User = "user";
-        public const string Session = "session";
-        public const string Passkey = "passkey";
-        public const string ApiKey = "apiKey";
-        public const string LoginAttempt = "loginAttempt";
-        public const string PasskeyCeremony = "passkeyCeremony";
-    }
-
-    /// <summary>Adds a successful admin change to the current unit of work; the caller saves it with the change.</summary>
-    public void Add(AuditActor actor, string action, string targetType, string? targetId, Guid? organizationId) =>
-        db.AuditLog.Add(Entry(actor, action, targetType, targetId, organizationId, Success));
-
-    /// <summary>Records an admin change that was already saved (by another service).</summary>
-    public async Task RecordAsync(AuditActor actor, string action, string targetType, string? targetId, Guid? organizationId, CancellationToken cancellationToken)
-    {
-        Add(actor, action, targetType, targetId, organizationId);
-        await db.SaveChangesAsync(cancellationToken);
-    }
-
-    /// <summary>
-    /// Records a sign-in outcome: "success" with the new session as target, or the errorCode with the login
-    /// attempt as target. Written on a connection of its own, outside the sign-in's transaction and change
-    /// tracker, and never throws: a lost audit line must not turn a sign-in into an error; it is logged.
-    /// </summary>
-    public async Task TryRecordSignInAsync(string method, AuthError? error, Guid attemptId, Session? session, string? ip)
-    {
-        try
-        {
-            await using var scope = scopes.CreateAsyncScope();
-            var own = scope.ServiceProvider.GetRequiredService<AuthDbContext>();
-            // Not the request's token: a sign-in that happened is recorded even if the browser went away.
-            var cancellationToken = CancellationToken.None;
-            AuditLogEntry entry;
-            if (error is null && session is not null)
-            {
-                entry = Entry(new AuditActor("user", session.UserId.ToString(), ip), "signin." + method, Targets.Session, session.Id.ToString(), session.OrganizationId, Success);
-            }
-            else
-            {
-                var attempt = await own.LoginAttempts.AsNoTracking().Where(a => a.Id == attemptId)
-                    .Select(a => new { a.OrganizationId, a.NormalizedEmail }).SingleOrDefaultAsync(cancellationToken);
-                var userId = attempt is null
-                    ? null
-                    : await own.Users.Where(u => u.OrganizationId == attempt.OrganizationId && u.NormalizedEmail == attempt.NormalizedEmail)
-                        .Select(u => (Guid?)u.Id).SingleOrDefaultAsync(cancellationToken);
-                entry = Entry(new AuditActor("user", userId?.ToString(), ip), "signin." + method, Targets.LoginAttempt, attemptId.ToString(),
-                    attempt?.OrganizationId, error?.Code ?? ErrorCatalog.GenericError.Code);
-            }
-
-            own.AuditLog.Add(entry);
-            await own.SaveChangesAsync(cancellationToken);
-        }
-        catch (Exception exception)
-        {
-            logger.LogWarning(exception, "Could not write the audit entry of sign-in attempt {AttemptId} ({Status})", attemptId, error?.Code ?? Success);
-        }
-    }
-
-    /// <summary>
-    /// Records a passkey sign-in outcome (also a registration's, which signs in): "success" with the new session
-    /// as target, or the errorCode with the ceremony as target. Like <see cref="TryRecordSignInAsync"/>: its own
-    /// connection, never throws.
-    /// </summary>
-    public async Task TryRecordPasskeySignInAsync(AuthError? error, Guid? ceremonyId, Session? session, string? ip)
-    {
-        try
-        {
-            await using var scope = scopes.CreateAsyncScope();
-            var own = scope.ServiceProvider.GetRequiredService<AuthDbContext>();
-            AuditLogEntry entry;
-            if (error is null && session is not null)
-            {
-                entry = Entry(new AuditActor("user", session.UserId.ToString(), ip), "signin.passkey", Targets.Session, session.Id.ToString(), session.OrganizationId, Success);
-            }
-            else
-            {
-                var ceremony = ceremonyId is null ? null : await own.PasskeyCeremonies.AsNoTracking().Where(c => c.Id == ceremonyId)
-                    .Select(c => new { c.OrganizationId, c.UserId }).SingleOrDefaultAsync(CancellationToken.None);
-                entry = Entry(new AuditActor("user", ceremony?.UserId?.ToString(), ip), "signin.passkey", Targets.PasskeyCeremony, ceremonyId?.ToString(),
-                    ceremony?.OrganizationId, error?.Code ?? ErrorCatalog.GenericError.Code);
-            }
-
-            own.AuditLog.Add(entry);
-            await own.SaveChangesAsync(CancellationToken.None);
-        }
-        catch (Exception exception)
-        {
-            logger.LogWarning(exception, "Could not write the audit entry of passkey ceremony {CeremonyId} ({Status})", ceremonyId, error?.Code ?? Success);
-        }
-    }
-
     public async Task<Outcome<Page<AuditEntryView>>> ListAsync(AdminCaller caller, AuditLogQuery filter, PageQuery page, CancellationToken cancellationToken)
     {
         // A scoped key sees its own organization's entries only.
@@ -217,19 +120,6 @@ public sealed class AuditLog(AuthDbContext db, IServiceScopeFactory scopes, Time
         return await query.OrderByDescending(e => e.Id).ToPageAsync(paging.Value!, AuditEntryView.From, cancellationToken);
     }
 
-    private AuditLogEntry Entry(AuditActor actor, string action, string targetType, string? targetId, Guid? organizationId, string status) => new()
-    {
-        ActorType = actor.Type,
-        ActorId = Truncate(actor.Id, 200),
-        Action = action,
-        TargetType = targetType,
-        TargetId = Truncate(targetId, 200),
-        OrganizationId = organizationId,
-        Status = Truncate(status, 64)!,
-        Ip = Truncate(actor.Ip, 64),
-        Created = clock.GetUtcNow(),
-    };
-
     private static DateTimeOffset? ParseTime(string? text, string name, List<ErrorDetail> details)
     {
         if (string.IsNullOrEmpty(text))
@@ -245,6 +135,4 @@ public sealed class AuditLog(AuthDbContext db, IServiceScopeFactory scopes, Time
         details.Add(new ErrorDetail(name, "Must be a date and time in ISO 8601 format, e.g. 2025-01-31T12:00:00Z."));
         return null;
     }
-
-    private static string? Truncate(string? value, int length) => value is null || value.Length <= length ? value : value[..length];
 }

@@ -1,3 +1,4 @@
+using AuthServer.Features.Audit;
 using AuthServer.Data;
 using AuthServer.Errors;
 using AuthServer.Features.Organizations;
@@ -9,7 +10,7 @@ namespace AuthServer.Features.Admin;
 /// The admin side of organizations: permission, validation and audit around <see cref="OrganizationService"/>,
 /// which makes the changes (and keeps the cache and the OpenID Connect client in step).
 /// </summary>
-public sealed class OrganizationAdmin(AuthDbContext db, OrganizationService organizations, AuditLog audit)
+public sealed class OrganizationAdmin(AuthDbContext db, OrganizationService organizations, AuditTrail audit)
 {
     public async Task<Outcome<CreatedOrganizationView>> CreateAsync(AdminCaller caller, OrganizationRequest? request, CancellationToken cancellationToken)
     {
@@ -42,7 +43,7 @@ public sealed class OrganizationAdmin(AuthDbContext db, OrganizationService orga
             connections?.Invoke(organization.Connections);
         }, cancellationToken);
         var id = created.Organization.Id;
-        await audit.RecordAsync(AuditActor.Of(caller), "organization.create", AuditLog.Targets.Organization, id.ToString(), id, cancellationToken);
+        await audit.RecordAsync(AuditActor.Of(caller), "organization.create", AuditTrail.Targets.Organization, id.ToString(), id, cancellationToken);
         return new CreatedOrganizationView(OrganizationView.From(created.Organization), id.ToString(), created.Secret);
     }
 
@@ -105,7 +106,7 @@ public sealed class OrganizationAdmin(AuthDbContext db, OrganizationService orga
             return Missing();
         }
 
-        await audit.RecordAsync(AuditActor.Of(caller), "organization.update", AuditLog.Targets.Organization, id.ToString(), id, cancellationToken);
+        await audit.RecordAsync(AuditActor.Of(caller), "organization.update", AuditTrail.Targets.Organization, id.ToString(), id, cancellationToken);
         return OrganizationView.From(updated);
     }
 
@@ -122,7 +123,7 @@ public sealed class OrganizationAdmin(AuthDbContext db, OrganizationService orga
             return Missing();
         }
 
-        await audit.RecordAsync(AuditActor.Of(caller), "organization.delete", AuditLog.Targets.Organization, id.ToString(), id, cancellationToken);
+        await audit.RecordAsync(AuditActor.Of(caller), "organization.delete", AuditTrail.Targets.Organization, id.ToString(), id, cancellationToken);
         return true;
     }
 
@@ -139,7 +140,7 @@ public sealed class OrganizationAdmin(AuthDbContext db, OrganizationService orga
             return Missing();
         }
 
-        await audit.RecordAsync(AuditActor.Of(caller), "organization.rotateSecret", AuditLog.Targets.Organization, id.ToString(), id, cancellationToken);
+        await audit.RecordAsync(AuditActor.Of(caller), "organization.rotateSecret", AuditTrail.Targets.Organization, id.ToString(), id, cancellationToken);
         return new RotatedSecretView(id, rotated.Secret, rotated.Created);
     }
 
@@ -156,7 +157,7 @@ public sealed class OrganizationAdmin(AuthDbContext db, OrganizationService orga
             return activated.Error!;
         }
 
-        await audit.RecordAsync(AuditActor.Of(caller), "organization.activateSecret", AuditLog.Targets.Organization, id.ToString(), id, cancellationToken);
+        await audit.RecordAsync(AuditActor.Of(caller), "organization.activateSecret", AuditTrail.Targets.Organization, id.ToString(), id, cancellationToken);
         return OrganizationView.From(activated.Value!);
     }
 

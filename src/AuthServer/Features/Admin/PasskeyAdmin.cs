@@ -1,3 +1,4 @@
+using AuthServer.Features.Audit;
 using AuthServer.Data;
 using AuthServer.Data.Entities;
 using AuthServer.Errors;
@@ -21,7 +22,7 @@ public sealed class RenamePasskeyRequest
     public string? Name { get; init; }
 }
 
-public sealed class PasskeyAdmin(AuthDbContext db, UserAdmin users, AuditLog audit)
+public sealed class PasskeyAdmin(AuthDbContext db, UserAdmin users, AuditTrail audit)
 {
     public const int NameMaxLength = 200;
 
@@ -59,7 +60,7 @@ public sealed class PasskeyAdmin(AuthDbContext db, UserAdmin users, AuditLog aud
 
         var passkey = found.Value!;
         passkey.Name = name;
-        audit.Add(AuditActor.Of(caller), "passkey.rename", AuditLog.Targets.Passkey, id, passkey.OrganizationId);
+        audit.Add(AuditActor.Of(caller), "passkey.rename", AuditTrail.Targets.Passkey, id, passkey.OrganizationId);
         await db.SaveChangesAsync(cancellationToken);
         return AdminPasskeyView.From(passkey);
     }
@@ -73,7 +74,7 @@ public sealed class PasskeyAdmin(AuthDbContext db, UserAdmin users, AuditLog aud
         }
 
         db.PasskeyCredentials.Remove(found.Value!);
-        audit.Add(AuditActor.Of(caller), "passkey.delete", AuditLog.Targets.Passkey, id, found.Value!.OrganizationId);
+        audit.Add(AuditActor.Of(caller), "passkey.delete", AuditTrail.Targets.Passkey, id, found.Value!.OrganizationId);
         await db.SaveChangesAsync(cancellationToken);
         return true;
     }

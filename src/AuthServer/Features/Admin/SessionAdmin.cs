@@ -1,3 +1,4 @@
+using AuthServer.Features.Audit;
 using AuthServer.Data;
 using AuthServer.Data.Entities;
 using AuthServer.Errors;
@@ -21,7 +22,7 @@ public sealed record RevokedSessionsView(Guid UserId, int Revoked);
 /// A user's sessions, and their revocation through <see cref="SessionService.EndAsync"/>, the same end as a
 /// logout: every token naming a revoked session is refused from then on.
 /// </summary>
-public sealed class SessionAdmin(AuthDbContext db, UserAdmin users, SessionService sessions, AuditLog audit)
+public sealed class SessionAdmin(AuthDbContext db, UserAdmin users, SessionService sessions, AuditTrail audit)
 {
     public const string RevokedReason = "revoked";
 
@@ -54,7 +55,7 @@ public sealed class SessionAdmin(AuthDbContext db, UserAdmin users, SessionServi
         }
 
         await sessions.EndAsync(sessionId, RevokedReason, cancellationToken);
-        await audit.RecordAsync(AuditActor.Of(caller), "session.revoke", AuditLog.Targets.Session, sessionId.ToString(), session.OrganizationId, cancellationToken);
+        await audit.RecordAsync(AuditActor.Of(caller), "session.revoke", AuditTrail.Targets.Session, sessionId.ToString(), session.OrganizationId, cancellationToken);
         var ended = await db.Sessions.AsNoTracking().SingleAsync(s => s.Id == sessionId, cancellationToken);
         return AdminSessionView.From(ended);
     }
@@ -75,7 +76,7 @@ public sealed class SessionAdmin(AuthDbContext db, UserAdmin users, SessionServi
             await sessions.EndAsync(sessionId, RevokedReason, cancellationToken);
         }
 
-        await audit.RecordAsync(AuditActor.Of(caller), "user.revokeSessions", AuditLog.Targets.User, userId.ToString(), user.Value!.OrganizationId, cancellationToken);
+        await audit.RecordAsync(AuditActor.Of(caller), "user.revokeSessions", AuditTrail.Targets.User, userId.ToString(), user.Value!.OrganizationId, cancellationToken);
         return new RevokedSessionsView(userId, active.Count);
     }
 }

@@ -1,3 +1,4 @@
+using AuthServer.Features.Audit;
 using AuthServer.Data;
 using AuthServer.Data.Entities;
 using AuthServer.Errors;
@@ -31,7 +32,7 @@ public sealed class UpdateUserRequest
 }
 
 /// <summary>Users of one organization: email unique per organization, case-insensitively.</summary>
-public sealed class UserAdmin(AuthDbContext db, SessionService sessions, AuditLog audit, TimeProvider clock)
+public sealed class UserAdmin(AuthDbContext db, SessionService sessions, AuditTrail audit, TimeProvider clock)
 {
     private const string UniqueViolation = "23505";
 
@@ -76,7 +77,7 @@ public sealed class UserAdmin(AuthDbContext db, SessionService sessions, AuditLo
             Updated = now,
         };
         db.Users.Add(user);
-        audit.Add(AuditActor.Of(caller), "user.create", AuditLog.Targets.User, user.Id.ToString(), organizationId);
+        audit.Add(AuditActor.Of(caller), "user.create", AuditTrail.Targets.User, user.Id.ToString(), organizationId);
         return await SaveAsync(user, cancellationToken);
     }
 
@@ -161,7 +162,7 @@ public sealed class UserAdmin(AuthDbContext db, SessionService sessions, AuditLo
         user.Verified = request?.Verified ?? user.Verified;
         user.Blocked = request?.Blocked ?? user.Blocked;
         user.Updated = clock.GetUtcNow();
-        audit.Add(AuditActor.Of(caller), "user.update", AuditLog.Targets.User, user.Id.ToString(), user.OrganizationId);
+        audit.Add(AuditActor.Of(caller), "user.update", AuditTrail.Targets.User, user.Id.ToString(), user.OrganizationId);
         return await SaveAsync(user, cancellationToken);
     }
 
@@ -181,7 +182,7 @@ public sealed class UserAdmin(AuthDbContext db, SessionService sessions, AuditLo
         }
 
         await db.Users.Where(u => u.Id == id).ExecuteDeleteAsync(cancellationToken);
-        await audit.RecordAsync(AuditActor.Of(caller), "user.delete", AuditLog.Targets.User, id.ToString(), found.Value!.OrganizationId, cancellationToken);
+        await audit.RecordAsync(AuditActor.Of(caller), "user.delete", AuditTrail.Targets.User, id.ToString(), found.Value!.OrganizationId, cancellationToken);
         return true;
     }
 

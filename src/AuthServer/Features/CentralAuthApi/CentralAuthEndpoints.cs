@@ -4,7 +4,7 @@ using AuthServer.Errors;
 using AuthServer.Features.Login;
 using AuthServer.Features.Organizations;
 using AuthServer.Features.Sessions;
-using Microsoft.Extensions.Options;
+using AuthServer.Features.SignIn;
 
 namespace AuthServer.Features.CentralAuthApi;
 
@@ -114,7 +114,7 @@ public static class CentralAuthEndpoints
     }
 
     private static async Task<IResult> AuthenticateDirectAsync(HttpContext context, AuthenticateDirectRequest? body, ClientAuthenticator clients,
-        AuthDbContext db, LoginAttemptService attempts, IOptions<LoginOptions> options, TimeProvider clock, CancellationToken cancellationToken)
+        AuthDbContext db, AuthorizationRequestService requests, LoginAttemptService attempts, CancellationToken cancellationToken)
     {
         var client = await clients.AuthenticateBasicAsync(context.Request, cancellationToken);
         if (client.Failed)
@@ -129,25 +129,19 @@ public static class CentralAuthEndpoints
             return AuthError.MissingFields(missing).ToResult();
         }
 
+        // The same rules as a browser's request, for the parameters this call has (no PKCE: the app is
+        // authenticated with its secret and receives the code on its own callback).
         var organization = client.Value!;
-        if (CentralAuthLoginRequest.CheckRedirectUri(organization, body!.RedirectUri) is { } redirectError)
+        var parameters = RequestParameters.Read(("email", body!.Email), ("state", body.State), ("redirect_uri", body.RedirectUri));
+        var problem = parameters.Fault
+            ?? AuthorizationRequestService.CheckRedirectUri(organization, body.RedirectUri)
+            ?? AuthorizationRequestRules.CheckState(parameters["state"])?.Error;
+        if (problem is not null)
         {
-            return redirectError.ToResult();
+            return problem.ToResult();
         }
 
-        var now = clock.GetUtcNow();
-        var request = new AuthorizationRequest
-        {
-            Id = Guid.NewGuid(),
-            OrganizationId = organization.Id,
-            Face = AuthorizationFace.CentralAuth,
-            RedirectUri = body.RedirectUri!,
-            State = body.State!,
-            // No PKCE here: the app is authenticated with its secret and receives the code on its own callback.
-            CodeChallenge = "",
-            Created = now,
-            ExpiresAt = now + options.Value.AuthorizationRequestLifetime,
-        };
+        var request = requests.Create(organization, AuthorizationFace.CentralAuth, parameters, protocolQuery: null);
         db.AuthorizationRequests.Add(request);
         var forwarded = ClientContext.FromForwardingApp(context.Request);
         var clientContext = forwarded with { Ip = forwarded.Ip ?? context.Connection.RemoteIpAddress?.ToString() };

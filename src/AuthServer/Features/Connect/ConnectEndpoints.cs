@@ -1,14 +1,13 @@
 using System.Security.Claims;
 using AuthServer.Data;
 using AuthServer.Data.Entities;
-using AuthServer.Features.Login;
 using AuthServer.Features.Login.Page;
 using AuthServer.Features.Organizations;
 using AuthServer.Features.Sessions;
+using AuthServer.Features.SignIn;
 using Microsoft.AspNetCore;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http.Extensions;
-using Microsoft.Extensions.Options;
 using OpenIddict.Abstractions;
 using OpenIddict.Server.AspNetCore;
 using static OpenIddict.Abstractions.OpenIddictConstants;
@@ -35,25 +34,26 @@ public static class ConnectEndpoints
     }
 
     /// <summary>
-    /// A valid session of this browser signs the user in at once (single sign-on), unless the client asks
-    /// for a fresh login (prompt=login, max_age exceeded). Otherwise: login_required for prompt=none, or the
-    /// hosted login page, which comes back here once a session exists.
+    /// OpenIddict validated the client and redirect URI, and <see cref="ConnectRequestRules"/> the request's rules.
+    /// A valid session of this browser signs the user in at once (single sign-on), unless the client asks for a
+    /// fresh login (prompt=login, max_age exceeded). Otherwise: login_required for prompt=none, or the hosted login
+    /// page, which comes back here once a session exists.
     /// </summary>
-    private static async Task<IResult> AuthorizeAsync(HttpContext context, AuthDbContext db, OrganizationCache organizations, SessionCookie sessionCookie,
-        SessionValidator sessions, IOptions<LoginOptions> options, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<IResult> AuthorizeAsync(HttpContext context, AuthorizationRequestService requests, LoginMethods methods,
+        OrganizationCache organizations, SessionCookie sessionCookie, SessionValidator sessions, TimeProvider clock, CancellationToken cancellationToken)
     {
         var request = context.GetOpenIddictServerRequest() ?? throw new InvalidOperationException("OpenIddict did not handle this request.");
-        // Required here (OpenIddict leaves it optional); refused after OpenIddict validated the redirect URI, so
-        // the error goes back to the client.
-        if (string.IsNullOrEmpty(request.State))
+        var organization = await organizations.FindAsync(request.ClientId, cancellationToken);
+        if (organization is null)
         {
-            return Forbid(OidcErrors.InvalidRequest, "The mandatory 'state' parameter is missing.");
+            return Forbid(OidcErrors.InvalidClient, "The client is unknown.");
         }
 
-        var organization = await organizations.FindAsync(request.ClientId, cancellationToken);
-        if (organization is null || (!organization.Connections.Email && !organization.Connections.Passkey))
+        var parameters = ConnectRequestRules.ParametersOf(request);
+        var authorization = requests.Create(organization, AuthorizationFace.OpenIdConnect, parameters, ProtocolQuery(request));
+        if (AuthorizationRequestRules.CheckLoginMethods(methods.AnyEnabled(organization, authorization)) is { } violation)
         {
-            return Forbid(OidcErrors.AccessDenied, "No login method is enabled for this client.");
+            return Forbid(violation.OAuthError, violation.Description);
         }
 
         var session = await FindSsoSessionAsync(context, sessionCookie, sessions, organization, cancellationToken);
@@ -71,22 +71,12 @@ public static class ConnectEndpoints
             return Forbid(OidcErrors.LoginRequired, "The user is not signed in.");
         }
 
-        var authorization = new AuthorizationRequest
+        var added = await requests.AddForBrowserAsync(authorization, ClientContext.FromBrowser(context).Ip, cancellationToken);
+        if (added.Failed)
         {
-            Id = Guid.NewGuid(),
-            OrganizationId = organization.Id,
-            Face = AuthorizationFace.OpenIdConnect,
-            RedirectUri = request.RedirectUri!,
-            State = request.State!,
-            CodeChallenge = request.CodeChallenge!,
-            Nonce = request.Nonce,
-            Scope = request.Scope,
-            ProtocolQuery = ProtocolQuery(request),
-            Created = now,
-            ExpiresAt = now + options.Value.AuthorizationRequestLifetime,
-        };
-        db.AuthorizationRequests.Add(authorization);
-        await db.SaveChangesAsync(cancellationToken);
+            return Forbid(OidcErrors.TemporarilyUnavailable, added.Error!.Message);
+        }
+
         return Results.Redirect($"/login/resume?request={authorization.Id}");
     }
 

@@ -1,11 +1,10 @@
-using AuthServer.Errors;
 using Microsoft.AspNetCore.WebUtilities;
 
 namespace AuthServer.Features.Login;
 
 /// <summary>
 /// The way back to the app: its redirect_uri with the code or the error, the state, and the issuer
-/// (RFC 9207), keeping the query the app put there (such as return_to).
+/// (RFC 9207), keeping the query the app put there (such as return_to). Each face picks the values.
 /// </summary>
 public static class AppRedirect
 {
@@ -20,27 +19,16 @@ public static class AppRedirect
         return QueryHelpers.AddQueryString(redirectUri, parameters);
     }
 
-    /// <summary>
-    /// The error in the face's vocabulary: the catalog code on the CentralAuth face, RFC 6749's
-    /// access_denied on the standard face (standard clients know only those values).
-    /// </summary>
-    public static string WithError(Data.Entities.AuthorizationRequest request, AuthError error, string issuer) =>
-        request.Face == Data.Entities.AuthorizationFace.OpenIdConnect
-            ? QueryHelpers.AddQueryString(request.RedirectUri, new Dictionary<string, string?>
-            {
-                ["error"] = "access_denied",
-                ["error_description"] = error.Message,
-                ["state"] = request.State,
-                ["iss"] = issuer,
-            })
-            : WithError(request.RedirectUri, error, request.State, issuer);
-
-    public static string WithError(string redirectUri, AuthError error, string? state, string issuer) =>
-        QueryHelpers.AddQueryString(redirectUri, new Dictionary<string, string?>
+    public static string WithError(string redirectUri, string error, string description, string? state, string issuer)
+    {
+        var parameters = new Dictionary<string, string?> { ["error"] = error, ["error_description"] = description };
+        // Note: RFC 6749 §4.1.2.1 returns state only when the request carried one.
+        if (!string.IsNullOrEmpty(state))
         {
-            ["error"] = error.Code,
-            ["error_description"] = error.Message,
-            ["state"] = state ?? "",
-            ["iss"] = issuer,
-        });
+            parameters["state"] = state;
+        }
+
+        parameters["iss"] = issuer;
+        return QueryHelpers.AddQueryString(redirectUri, parameters);
+    }
 }

@@ -1,11 +1,12 @@
 using AuthServer.Data;
 using AuthServer.Data.Entities;
 using AuthServer.Errors;
-using AuthServer.Features.Admin;
+using AuthServer.Features.Audit;
 using AuthServer.Features.Login.Email;
 using AuthServer.Features.Organizations;
 using AuthServer.Features.RateLimiting;
 using AuthServer.Features.Sessions;
+using AuthServer.Features.SignIn;
 using AuthServer.Hosting;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -24,8 +25,10 @@ public sealed class LoginAttemptService(
     DatabaseRateLimiter rateLimiter,
     LoginSecrets secrets,
     SignInCompleter completer,
+    AuthorizationRequestService requests,
+    EmailLoginMethod method,
     IEmailSender email,
-    AuditLog audit,
+    AuditTrail audit,
     IOptions<LoginOptions> options,
     IOptions<ServerOptions> server,
     TimeProvider clock,
@@ -122,12 +125,19 @@ public sealed class LoginAttemptService(
     private async Task<Outcome<CompletedSignIn>> CheckAsync(Guid attemptId, string? presented, Func<LoginAttempt, byte[]> storedHash, ClientContext client, CancellationToken cancellationToken)
     {
         var result = await CheckInTransactionAsync(attemptId, presented, storedHash, client,
-            (organization, attempt) => completer.CompleteAsync(organization, attempt.AuthorizationRequest!, attempt.Email, SessionService.MethodEmail, client, cancellationToken),
+            (organization, attempt) => completer.CompleteAsync(organization, attempt.AuthorizationRequest!, attempt.Email, method, client, cancellationToken),
             cancellationToken);
         // Recorded once the attempt's transaction is over (committed, or rolled back for a failure), on the
         // audit log's own connection; a lost audit line never turns a sign-in into an error.
         var session = result.Failed ? null : db.Sessions.Local.FirstOrDefault(s => s.Id == result.Value!.SessionId);
-        await audit.TryRecordSignInAsync("email", result.Error, attemptId, session, client.Ip);
+        await audit.TryRecordSignInAsync(LoginMethods.AuditAction(method), result.Error, session, AuditTrail.Targets.LoginAttempt, attemptId, async own =>
+        {
+            var attempt = await own.LoginAttempts.AsNoTracking().Where(a => a.Id == attemptId).Select(a => new { a.OrganizationId, a.NormalizedEmail }).SingleOrDefaultAsync();
+            var userId = attempt is null
+                ? null
+                : await own.Users.Where(u => u.OrganizationId == attempt.OrganizationId && u.NormalizedEmail == attempt.NormalizedEmail).Select(u => (Guid?)u.Id).SingleOrDefaultAsync();
+            return (attempt?.OrganizationId, userId);
+        }, client.Ip);
         return result;
     }
 
@@ -154,7 +164,8 @@ public sealed class LoginAttemptService(
         var attempt = (await db.LoginAttempts.FromSql($"SELECT * FROM login_attempts WHERE \"Id\" = {attemptId} FOR UPDATE").ToListAsync(cancellationToken)).SingleOrDefault();
         if (attempt?.AuthorizationRequestId is { } requestId)
         {
-            // Locked too: two attempts started on one page cannot both complete it.
+            // Locked too: two attempts started on one page cannot both complete it. Its state is checked below,
+            // after the attempt's own, so a used code still reads as used.
             attempt.AuthorizationRequest = (await db.AuthorizationRequests.FromSql($"SELECT * FROM authorization_requests WHERE \"Id\" = {requestId} FOR UPDATE").ToListAsync(cancellationToken)).SingleOrDefault();
         }
 
@@ -174,7 +185,7 @@ public sealed class LoginAttemptService(
         }
 
         var now = clock.GetUtcNow();
-        if (now >= attempt.AuthorizationRequest.ExpiresAt)
+        if (requests.StatusOf(attempt.AuthorizationRequest) != AuthorizationRequestStatus.Pending)
         {
             return AuthError.LoginAttemptInvalid("This sign-in was already completed or has expired. Go back to the app and start again.");
         }

@@ -23,6 +23,9 @@ public sealed class LoginOptions
     /// <summary>The window the count limits below apply to.</summary>
     public TimeSpan RateLimitWindow { get; set; } = TimeSpan.FromMinutes(15);
 
+    /// <summary>Login pages (persisted authorization requests) one IP may open per window.</summary>
+    public int MaxAuthorizationRequestsPerIp { get; set; } = 300;
+
     public int MaxEmailsPerAddress { get; set; } = 5;
     public int MaxEmailsPerIp { get; set; } = 30;
     public int MaxCodeChecksPerIp { get; set; } = 30;

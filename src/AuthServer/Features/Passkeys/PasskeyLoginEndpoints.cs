@@ -2,6 +2,7 @@ using System.Text.Json;
 using AuthServer.Errors;
 using AuthServer.Features.Login;
 using AuthServer.Features.Sessions;
+using AuthServer.Features.SignIn;
 using Microsoft.AspNetCore.Antiforgery;
 
 namespace AuthServer.Features.Passkeys;

@@ -1,10 +1,10 @@
 using AuthServer.Data;
 using AuthServer.Data.Entities;
 using AuthServer.Errors;
-using AuthServer.Features.Admin;
 using AuthServer.Features.Login;
 using AuthServer.Features.Organizations;
 using AuthServer.Features.Sessions;
+using AuthServer.Features.SignIn;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
@@ -26,7 +26,8 @@ public sealed class PasskeyRegistrationService(
     PasskeyUserStore store,
     LoginAttemptService attempts,
     SignInCompleter completer,
-    AuditLog audit,
+    PasskeyAudit audit,
+    PasskeyLoginMethod method,
     TimeProvider clock,
     ILogger<PasskeyRegistrationService> logger)
 {
@@ -46,7 +47,7 @@ public sealed class PasskeyRegistrationService(
         var result = await FinishInTransactionAsync(ceremonyId, credentialJson, name, context, client, cancellationToken);
         // Recorded after the transaction, on the audit log's own connection; it never fails the sign-in.
         var session = result.Failed ? null : db.Sessions.Local.FirstOrDefault(s => s.Id == result.Value!.SessionId);
-        await audit.TryRecordPasskeySignInAsync(result.Error, ceremonyId, session, client.Ip);
+        await audit.RecordAsync(result.Error, ceremonyId, session, client.Ip);
         return result;
     }
 
@@ -88,7 +89,7 @@ public sealed class PasskeyRegistrationService(
         var given = name?.Trim() ?? "";
         passkey.Name = given.Length == 0 ? $"Passkey added {clock.GetUtcNow():yyyy-MM-dd}" : given[..Math.Min(given.Length, 200)];
         await store.AddOrUpdatePasskeyAsync(user, passkey, cancellationToken);
-        var completed = await completer.CompleteAsync(organization, request, user.Email, SessionService.MethodPasskey, client, cancellationToken);
+        var completed = await completer.CompleteAsync(organization, request, user.Email, method, client, cancellationToken);
         if (completed.Failed)
         {
             return completed.Error!;

@@ -1,10 +1,10 @@
 using AuthServer.Data;
 using AuthServer.Data.Entities;
 using AuthServer.Errors;
-using AuthServer.Features.Admin;
 using AuthServer.Features.Login;
 using AuthServer.Features.RateLimiting;
 using AuthServer.Features.Sessions;
+using AuthServer.Features.SignIn;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 
@@ -21,7 +21,8 @@ public sealed class PasskeySignInService(
     IPasskeyHandler<User> handler,
     PasskeyUserStore store,
     SignInCompleter completer,
-    AuditLog audit,
+    PasskeyAudit audit,
+    PasskeyLoginMethod method,
     DatabaseRateLimiter rateLimiter,
     IOptions<PasskeyOptions> options,
     IOptions<LoginOptions> loginOptions,
@@ -55,7 +56,7 @@ public sealed class PasskeySignInService(
         var result = await FinishInTransactionAsync(ceremonyId, credentialJson, context, client, cancellationToken);
         // Recorded after the transaction, on the audit log's own connection; it never fails the sign-in.
         var session = result.Failed ? null : db.Sessions.Local.FirstOrDefault(s => s.Id == result.Value!.SessionId);
-        await audit.TryRecordPasskeySignInAsync(result.Error, ceremonyId, session, client.Ip);
+        await audit.RecordAsync(result.Error, ceremonyId, session, client.Ip);
         return result;
     }
 
@@ -100,7 +101,7 @@ public sealed class PasskeySignInService(
         }
 
         // The handler loaded the user through this context (tracked), and it was checked just above.
-        var completed = completer.Complete(organization, request, user, SessionService.MethodPasskey, client);
+        var completed = completer.Complete(organization, request, user, method, client);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return completed;

@@ -1,5 +1,6 @@
 using AuthServer.Data.Entities;
 using AuthServer.Hosting;
+using AuthServer.Features.SignIn;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 
@@ -40,6 +41,8 @@ public static class PasskeysSetup
         services.AddScoped<PasskeyRequests>();
         services.AddScoped<PasskeySignInService>();
         services.AddScoped<PasskeyRegistrationService>();
+        services.AddScoped<PasskeyAudit>();
+        services.AddLoginMethod<PasskeyLoginMethod>();
         return services;
     }
 }

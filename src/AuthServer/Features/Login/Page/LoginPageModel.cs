@@ -1,23 +1,20 @@
+using System.Text;
+using AuthServer.Features.SignIn;
 using Microsoft.AspNetCore.Antiforgery;
 
 namespace AuthServer.Features.Login.Page;
-
-public enum LoginStep
-{
-    Email,
-    Code,
-    LinkSent,
-}
 
 /// <summary>Everything one rendering of the hosted page needs.</summary>
 public sealed record LoginPageModel(
     string OrganizationName,
     LoginPageStrings Strings,
-    LoginStep Step,
     Guid RequestId,
     AntiforgeryTokenSet Antiforgery,
-    bool EmailConnection = true)
+    IReadOnlyList<ILoginMethod> Methods)
 {
+    /// <summary>A later step of one login method, drawn instead of the methods' first fragments.</summary>
+    public Action<StringBuilder, LoginPageModel>? Step { get; init; }
+
     public Guid? AttemptId { get; init; }
     public string? Email { get; init; }
 
@@ -27,8 +24,8 @@ public sealed record LoginPageModel(
     /// <summary>A message the app asked us to show (error_description on /login).</summary>
     public string? Notice { get; init; }
 
-    /// <summary>Offer passkeys (sign-in first, registration after the email code); the script shows them where the browser can.</summary>
-    public bool Passkeys { get; init; }
+    /// <summary>Whether a method of this name is offered on this page.</summary>
+    public bool Offers(string method) => Methods.Any(m => m.Name == method);
 
     /// <summary>The code step of a passkey registration: the code is checked by the script, which then creates the passkey.</summary>
     public bool RegisterPasskey { get; init; }

@@ -1,12 +1,13 @@
-using System.Net;
 using System.Text;
 using AuthServer.Errors;
+using static AuthServer.Features.Login.Page.PageHtml;
 
 namespace AuthServer.Features.Login.Page;
 
 /// <summary>
 /// Server-rendered HTML of the hosted login page. No framework: a form per step that works without
-/// script; login.js only adds conveniences (embed height). Every value is HTML-encoded.
+/// script; login.js only adds conveniences (embed height, passkeys). The page is the organization's heading and
+/// the fragments of its login methods (<see cref="SignIn.ILoginMethod"/>); every value is HTML-encoded.
 /// </summary>
 public sealed class LoginPageRenderer : IErrorPageRenderer
 {
@@ -20,19 +21,19 @@ public sealed class LoginPageRenderer : IErrorPageRenderer
             body.Append("<div class=\"notice\" role=\"status\">").Append(E(model.Notice)).Append("</div>");
         }
 
-        switch (model.Step)
+        if (model.Step is { } step)
         {
-            case LoginStep.Email:
-                AppendEmailStep(body, model);
-                break;
-            case LoginStep.Code:
-                AppendCodeStep(body, model);
-                break;
-            case LoginStep.LinkSent:
-                body.Append("<p class=\"intro\">").Append(WithEmail(s["linkSent"], model.Email)).Append("</p>");
-                AppendError(body, model.Error, "form-error");
-                AppendStartOver(body, model);
-                break;
+            // A later step of one login method (the code form, "check your email").
+            step(body, model);
+        }
+        else
+        {
+            // The first step: each login method the request may use, in page order, with "or" between them.
+            var divider = $"<p class=\"divider\"><span>{E(s["or"])}</span></p>";
+            for (var i = 0; i < model.Methods.Count; i++)
+            {
+                model.Methods[i].AppendFragment(body, model, i < model.Methods.Count - 1 ? divider : null);
+            }
         }
 
         PageSecurityHeaders.Apply(context.Response, formTargets, model.EmbedOrigin is null ? [] : [model.EmbedOrigin]);
@@ -67,125 +68,6 @@ public sealed class LoginPageRenderer : IErrorPageRenderer
         return WriteAsync(context, Layout(title, LoginPageStrings.Default, body, null), StatusCodes.Status200OK);
     }
 
-    private static void AppendEmailStep(StringBuilder body, LoginPageModel model)
-    {
-        var s = model.Strings;
-        if (model.Passkeys)
-        {
-            AppendPasskeySignIn(body, model);
-            if (!model.EmailConnection)
-            {
-                return;
-            }
-        }
-
-        body.Append("<p class=\"intro\">").Append(E(s["loginPageIntro"])).Append("</p>");
-        body.Append("<form method=\"post\" action=\"/login/email\" novalidate>");
-        AppendHidden(body, model);
-        body.Append("<label for=\"email\">").Append(E(s["emailAddress"])).Append("</label>");
-        body.Append("<input id=\"email\" name=\"email\" type=\"email\" inputmode=\"email\" autocomplete=\"username webauthn\" required autofocus maxlength=\"320\"");
-        if (model.Email is not null)
-        {
-            body.Append(" value=\"").Append(E(model.Email)).Append('"');
-        }
-
-        if (model.Error is not null)
-        {
-            body.Append(" aria-invalid=\"true\" aria-describedby=\"form-error\"");
-        }
-
-        body.Append('>');
-        AppendError(body, model.Error, "form-error");
-        body.Append("<button type=\"submit\">").Append(E(s["continue"])).Append("</button>");
-        if (model.Passkeys)
-        {
-            // A second submit button: Enter in the field still means Continue, the first one.
-            body.Append("<p class=\"secondary\" data-passkey hidden><button type=\"submit\" name=\"intent\" value=\"passkey\" class=\"link\">")
-                .Append(E(s["registerPasskey"])).Append("</button></p>");
-        }
-
-        body.Append("</form>");
-    }
-
-    /// <summary>The passkey button, first; hidden until the script finds WebAuthn in the browser.</summary>
-    private static void AppendPasskeySignIn(StringBuilder body, LoginPageModel model)
-    {
-        var s = model.Strings;
-        body.Append("<div class=\"passkey-signin\" data-passkey data-passkey-signin hidden").Append(Messages(s)).Append('>');
-        body.Append("<button type=\"button\" class=\"passkey\" id=\"passkey-signin\">").Append(KeyIcon).Append("<span>").Append(E(s["loginWithPasskey"])).Append("</span></button>");
-        body.Append("<p class=\"error\" role=\"alert\" id=\"passkey-error\" hidden></p>");
-        if (model.EmailConnection)
-        {
-            body.Append("<p class=\"divider\"><span>").Append(E(s["or"])).Append("</span></p>");
-        }
-        else
-        {
-            // No email form to carry them: the script reads the page's request id and token here.
-            AppendHidden(body, model);
-        }
-
-        body.Append("</div>");
-    }
-
-    /// <summary>What the script says when the browser's passkey dialog fails (server errors bring their own message).</summary>
-    private static string Messages(LoginPageStrings s) =>
-        $" data-msg-cancelled=\"{E(s["passkeyCancelled"])}\" data-msg-exists=\"{E(s["passkeyExists"])}\" data-msg-failed=\"{E(s["passkeyFailed"])}\"";
-
-    private const string KeyIcon =
-        "<svg class=\"icon\" viewBox=\"0 0 24 24\" width=\"20\" height=\"20\" aria-hidden=\"true\" focusable=\"false\">"
-        + "<circle cx=\"7.5\" cy=\"12\" r=\"4.5\" fill=\"none\" stroke=\"currentColor\" stroke-width=\"2\"/>"
-        + "<path d=\"M12 12h9.5M18.5 12v3.5M15.5 12v2.5\" fill=\"none\" stroke=\"currentColor\" stroke-width=\"2\" stroke-linecap=\"round\"/></svg>";
-
-    private static void AppendCodeStep(StringBuilder body, LoginPageModel model)
-    {
-        var s = model.Strings;
-        body.Append("<p class=\"intro\">").Append(WithEmail(s[model.RegisterPasskey ? "passkeyCodeSent" : "codeSent"], model.Email)).Append("</p>");
-        // Registration: the script checks the code and creates the passkey; without it the form signs in by email.
-        body.Append("<form method=\"post\" action=\"/login/code\" novalidate").Append(model.RegisterPasskey ? " data-passkey-register" + Messages(s) : "").Append('>');
-        AppendHidden(body, model);
-        body.Append("<input type=\"hidden\" name=\"attempt\" value=\"").Append(model.AttemptId).Append("\">");
-        body.Append("<label for=\"code\">").Append(E(s["code"])).Append("</label>");
-        body.Append("<input id=\"code\" name=\"code\" class=\"code\" type=\"text\" inputmode=\"numeric\" pattern=\"[0-9]{5}\" maxlength=\"5\" autocomplete=\"one-time-code\" required autofocus");
-        if (model.Error is not null)
-        {
-            body.Append(" aria-invalid=\"true\" aria-describedby=\"form-error\"");
-        }
-
-        body.Append('>');
-        AppendError(body, model.Error, "form-error");
-        body.Append("<button type=\"submit\">").Append(E(s[model.RegisterPasskey ? "createPasskey" : "signIn"])).Append("</button></form>");
-
-        // Resending posts the same email again: it is rate limited like the first send.
-        body.Append("<form method=\"post\" action=\"/login/email\" class=\"secondary\">");
-        AppendHidden(body, model);
-        if (model.RegisterPasskey)
-        {
-            body.Append("<input type=\"hidden\" name=\"intent\" value=\"passkey\">");
-        }
-
-        body.Append("<input type=\"hidden\" name=\"email\" value=\"").Append(E(model.Email ?? "")).Append("\">");
-        body.Append("<button type=\"submit\" class=\"link\">").Append(E(s["sendNewCode"])).Append("</button></form>");
-        AppendStartOver(body, model);
-    }
-
-    private static void AppendStartOver(StringBuilder body, LoginPageModel model) =>
-        body.Append("<p class=\"secondary\"><a href=\"/login/resume?request=").Append(model.RequestId).Append("\">")
-            .Append(E(model.Strings["useDifferentEmail"])).Append("</a></p>");
-
-    private static void AppendHidden(StringBuilder body, LoginPageModel model)
-    {
-        body.Append("<input type=\"hidden\" name=\"request\" value=\"").Append(model.RequestId).Append("\">");
-        body.Append("<input type=\"hidden\" name=\"").Append(E(model.Antiforgery.FormFieldName)).Append("\" value=\"").Append(E(model.Antiforgery.RequestToken ?? "")).Append("\">");
-    }
-
-    private static void AppendError(StringBuilder body, string? error, string id)
-    {
-        if (error is not null)
-        {
-            body.Append("<p class=\"error\" role=\"alert\" id=\"").Append(id).Append("\">").Append(E(error)).Append("</p>");
-        }
-    }
-
     private static string Layout(string title, LoginPageStrings s, string main, string? embedOrigin) => $"""
         <!doctype html>
         <html lang="en">
@@ -210,10 +92,4 @@ public sealed class LoginPageRenderer : IErrorPageRenderer
         context.Response.ContentType = "text/html; charset=utf-8";
         await context.Response.WriteAsync(html, context.RequestAborted);
     }
-
-    /// <summary>The sentence with the address set apart (and breakable anywhere, as addresses are long).</summary>
-    private static string WithEmail(string sentence, string? email) =>
-        E(sentence).Replace("{email}", $"<strong class=\"address\">{E(email ?? "")}</strong>", StringComparison.Ordinal);
-
-    private static string E(string value) => WebUtility.HtmlEncode(value);
 }

@@ -1,28 +1,26 @@
 using AuthServer.Data;
 using AuthServer.Data.Entities;
 using AuthServer.Errors;
-using AuthServer.Features.Connect;
+using AuthServer.Features.Login;
 using AuthServer.Features.Organizations;
 using AuthServer.Features.Sessions;
-using AuthServer.Hosting;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 
-namespace AuthServer.Features.Login;
+namespace AuthServer.Features.SignIn;
 
 /// <summary>A finished sign-in: where the browser goes next, and the session it started (for the SSO cookie).</summary>
 public sealed record CompletedSignIn(string RedirectUrl, Guid SessionId);
 
 /// <summary>
-/// The end of every successful login method: the user created (when allowed) or updated, a session
-/// started, and the face's code issued, all in the caller's transaction so none exists without the others.
+/// The end of every successful login method: the user created (when allowed) or updated, a session started,
+/// the request completed and the face's answer issued, all in the caller's transaction so none exists without
+/// the others. It knows neither the method (it gets its amr) nor the face (<see cref="ISignInFace"/>).
 /// </summary>
 public sealed class SignInCompleter(
     AuthDbContext db,
     SessionService sessions,
-    LoginSecrets secrets,
-    IOptions<LoginOptions> options,
-    IOptions<ServerOptions> server,
+    AuthorizationRequestService requests,
+    SignInFaces faces,
     TimeProvider clock)
 {
     /// <summary>Finds the user a login method is about to authenticate, applying the organization's rules.</summary>
@@ -55,7 +53,7 @@ public sealed class SignInCompleter(
         return user;
     }
 
-    public async Task<Outcome<CompletedSignIn>> CompleteAsync(CachedOrganization organization, AuthorizationRequest request, string email, string method, ClientContext client, CancellationToken cancellationToken)
+    public async Task<Outcome<CompletedSignIn>> CompleteAsync(CachedOrganization organization, AuthorizationRequest request, string email, ILoginMethod method, ClientContext client, CancellationToken cancellationToken)
     {
         var ensured = await EnsureUserAsync(organization, email, cancellationToken);
         return ensured.Failed ? ensured.Error! : Complete(organization, request, ensured.Value!, method, client);
@@ -64,38 +62,14 @@ public sealed class SignInCompleter(
     /// <summary>
     /// Completes the sign-in of a user the login method already found and checked (tracked by this request's
     /// context, of this organization, not blocked): a passkey names its user, so no lookup by email is needed.
+    /// The request must be tracked and locked by the caller (<see cref="AuthorizationRequestService.LockAsync"/>).
     /// </summary>
-    public CompletedSignIn Complete(CachedOrganization organization, AuthorizationRequest request, User user, string method, ClientContext client)
+    public CompletedSignIn Complete(CachedOrganization organization, AuthorizationRequest request, User user, ILoginMethod method, ClientContext client)
     {
-        var now = clock.GetUtcNow();
-        user.LastLogin = now;
-
-        var session = sessions.Start(organization.Id, user, method, client);
-        // The request is single use: a finished sign-in cannot be replayed from the same page.
-        request.ExpiresAt = now;
-
-        if (request.Face == AuthorizationFace.OpenIdConnect)
-        {
-            // OpenIddict issues this face's code: back to /connect/authorize, which finds the new session
-            // through the SSO cookie. The session needs no app-side verification step there.
-            session.VerifiedAt = now;
-            return new CompletedSignIn(OidcContinuation.AuthorizeUrl(request.ProtocolQuery), session.Id);
-        }
-
-        var code = LoginSecrets.NewToken();
-        db.AuthorizationCodes.Add(new AuthorizationCode
-        {
-            Id = Guid.NewGuid(),
-            CodeHash = secrets.Hash(code),
-            SessionId = session.Id,
-            OrganizationId = organization.Id,
-            RedirectUri = request.RedirectUri,
-            CodeChallenge = request.CodeChallenge,
-            Created = now,
-            ExpiresAt = now + options.Value.CodeLifetime,
-        });
-
-        var redirect = AppRedirect.WithCode(request.RedirectUri, code, request.State, server.Value.PublicBaseUri.ToString(), request.Affirm);
+        user.LastLogin = clock.GetUtcNow();
+        var session = sessions.Start(organization.Id, user, method.Amr, client);
+        requests.Complete(request);
+        var redirect = faces.For(request).Complete(organization, request, session);
         return new CompletedSignIn(redirect, session.Id);
     }
 

@@ -1,0 +1,124 @@
+using AuthServer.Data;
+using AuthServer.Data.Entities;
+using AuthServer.Errors;
+using AuthServer.Features.Login.Page;
+using AuthServer.Features.Passkeys;
+using AuthServer.Features.Sessions;
+using AuthServer.Features.SignIn;
+using Microsoft.EntityFrameworkCore;
+
+namespace AuthServer.Features.Login;
+
+/// <summary>
+/// The email login method's forms: post the email (a code or a link is sent), then the code; /login/link
+/// completes an emailed link. Thin: the work is in <see cref="LoginAttemptService"/>.
+/// </summary>
+public static class EmailLoginEndpoints
+{
+    public static IEndpointRouteBuilder MapEmailLogin(this IEndpointRouteBuilder app)
+    {
+        var login = app.MapGroup("/login").ExcludeFromDescription();
+        login.MapPost("/email", SubmitEmailAsync).DisableAntiforgery();
+        login.MapPost("/code", SubmitCodeAsync).DisableAntiforgery();
+        login.MapGet("/link", OpenLinkAsync);
+        return app;
+    }
+
+    private static async Task SubmitEmailAsync(HttpContext context, AuthorizationRequestService requests, LoginPageResponder pages,
+        LoginAttemptService attempts, CancellationToken cancellationToken)
+    {
+        var form = await pages.ReadFormAsync(context);
+        if (form.Failed)
+        {
+            await LoginPageRenderer.RenderErrorAsync(context, form.Error!, LoginPageStrings.Default);
+            return;
+        }
+
+        var loaded = await requests.LoadAsync(ParseGuid(form.Value!["request"]), cancellationToken);
+        if (loaded.Failed)
+        {
+            await LoginPageRenderer.RenderErrorAsync(context, loaded.Error!, LoginPageStrings.Default);
+            return;
+        }
+
+        var (organization, request) = loaded.Value;
+        var model = pages.NewModel(context, organization, request);
+        string? email = form.Value!["email"];
+        // Registering a passkey needs the code (typed on this page), never a link that may open elsewhere.
+        var registerPasskey = form.Value!["intent"] == "passkey" && model.Offers(PasskeyLoginMethod.MethodName);
+        var started = await attempts.StartAsync(organization, request, email, ClientContext.FromBrowser(context), registerPasskey ? EmailLoginType.Code : null, cancellationToken);
+        if (started.Failed)
+        {
+            await pages.ShowOrReturnErrorAsync(context, started.Error!, model with { Email = email }, request);
+            return;
+        }
+
+        var attempt = started.Value!.Attempt;
+        var step = attempt.Type == EmailLoginType.Code ? (Action<System.Text.StringBuilder, LoginPageModel>)EmailLoginMethod.AppendCodeStep : EmailLoginMethod.AppendLinkSentStep;
+        await pages.RenderAsync(context, model with { Step = step, AttemptId = attempt.Id, Email = attempt.Email, RegisterPasskey = registerPasskey }, request);
+    }
+
+    private static async Task SubmitCodeAsync(HttpContext context, AuthDbContext db, AuthorizationRequestService requests, LoginPageResponder pages,
+        LoginAttemptService attempts, SessionCookie sessionCookie, CancellationToken cancellationToken)
+    {
+        var form = await pages.ReadFormAsync(context);
+        if (form.Failed)
+        {
+            await LoginPageRenderer.RenderErrorAsync(context, form.Error!, LoginPageStrings.Default);
+            return;
+        }
+
+        if (ParseGuid(form.Value!["attempt"]) is not { } attemptId)
+        {
+            await LoginPageRenderer.RenderErrorAsync(context, AuthError.LoginAttemptMissing(), LoginPageStrings.Default);
+            return;
+        }
+
+        var checkedCode = await attempts.CheckCodeAsync(attemptId, form.Value!["code"], ClientContext.FromBrowser(context), cancellationToken);
+        if (!checkedCode.Failed)
+        {
+            CompleteInBrowser(context, checkedCode.Value!, sessionCookie);
+            return;
+        }
+
+        // Only a failed check needs the page again: read what it shows.
+        var attempt = await db.LoginAttempts.AsNoTracking().SingleOrDefaultAsync(a => a.Id == attemptId, cancellationToken);
+        var loaded = attempt?.AuthorizationRequestId is { } requestId ? await requests.LoadAsync(requestId, cancellationToken) : default;
+        if (attempt is null || loaded.Value.Request is null)
+        {
+            await LoginPageRenderer.RenderErrorAsync(context, checkedCode.Error!, LoginPageStrings.Default);
+            return;
+        }
+
+        var (organization, request) = loaded.Value;
+        var model = pages.NewModel(context, organization, request) with { Step = EmailLoginMethod.AppendCodeStep, AttemptId = attempt.Id, Email = attempt.Email };
+        await pages.ShowOrReturnErrorAsync(context, checkedCode.Error!, model, request);
+    }
+
+    private static async Task OpenLinkAsync(HttpContext context, Guid? attempt, string? token, LoginAttemptService attempts, SessionCookie sessionCookie, CancellationToken cancellationToken)
+    {
+        if (attempt is null)
+        {
+            await LoginPageRenderer.RenderErrorAsync(context, AuthError.LoginAttemptMissing(), LoginPageStrings.Default);
+            return;
+        }
+
+        var checkedLink = await attempts.CheckLinkAsync(attempt.Value, token, ClientContext.FromBrowser(context), cancellationToken);
+        if (checkedLink.Failed)
+        {
+            await LoginPageRenderer.RenderErrorAsync(context, checkedLink.Error!, LoginPageStrings.Default);
+            return;
+        }
+
+        CompleteInBrowser(context, checkedLink.Value!, sessionCookie);
+    }
+
+    /// <summary>Remembers the new session in this browser (single sign-on) and moves on.</summary>
+    private static void CompleteInBrowser(HttpContext context, CompletedSignIn signIn, SessionCookie sessionCookie)
+    {
+        sessionCookie.Issue(context, signIn.SessionId);
+        context.Response.Redirect(signIn.RedirectUrl);
+    }
+
+    private static Guid? ParseGuid(string? value) => Guid.TryParse(value, out var id) ? id : null;
+}
