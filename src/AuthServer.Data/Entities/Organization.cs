@@ -10,7 +10,7 @@ public sealed class Organization
 
     /// <summary>
     /// The client secret, encrypted at rest with Data Protection. It cannot be hashed: the
-    /// CentralAuth-style face encrypts tokens with the secret itself (see centralauth-protocol.md).
+    /// CentralAuth-style face encrypts tokens with the secret itself (see docs/protocol.md).
     /// </summary>
     public required string ProtectedSecret { get; set; }
 

@@ -4,7 +4,7 @@ namespace AuthServer.Errors;
 public sealed record ErrorDefinition(string Code, int Status, string Description, bool Retryable);
 
 /// <summary>
-/// The single error catalog (shared/spec/errors.md). Every JSON error the server answers is one of these;
+/// The single error catalog (docs/errors.md). Every JSON error the server answers is one of these;
 /// GET /api/v1/errors publishes the list so clients and docs come from the same source.
 /// </summary>
 public static class ErrorCatalog

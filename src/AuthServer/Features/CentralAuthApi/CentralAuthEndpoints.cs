@@ -20,7 +20,7 @@ public sealed class AuthenticateDirectRequest
     public System.Text.Json.JsonElement? Translations { get; init; }
 }
 
-/// <summary>The CentralAuth-style JSON API (centralauth-protocol.md §2-5). Every call authenticates the app with Basic credentials.</summary>
+/// <summary>The CentralAuth-style JSON API (docs/protocol.md §2-5). Every call authenticates the app with Basic credentials.</summary>
 public static class CentralAuthEndpoints
 {
     public static IEndpointRouteBuilder MapCentralAuthApi(this IEndpointRouteBuilder app)

@@ -4,7 +4,7 @@ using AuthServer.Data.Entities;
 
 namespace AuthServer.Features.CentralAuthApi;
 
-/// <summary>The user as the CentralAuth-style API shows it (centralauth-protocol.md §3).</summary>
+/// <summary>The user as the CentralAuth-style API shows it (docs/protocol.md §3).</summary>
 public sealed record UserView(
     Guid Id, string Email, string Gravatar, bool Verified, bool Blocked, Guid OrganizationId,
     DateTimeOffset Created, DateTimeOffset Updated, DateTimeOffset? LastLogin)

@@ -13,7 +13,7 @@ public static class Pkce
 
     /// <summary>
     /// Verifiers of 32 to 128 characters from RFC 7636's unreserved set. Note: the lower bound is 32, not
-    /// RFC 7636's 43, because CentralAuth's official client sends a 36-character UUID (centralauth-protocol.md §6).
+    /// RFC 7636's 43, because CentralAuth's official client sends a 36-character UUID (docs/protocol.md §6).
     /// </summary>
     public static bool IsWellFormedVerifier(string? verifier, int minimumLength = 32) =>
         verifier is not null && verifier.Length >= minimumLength && verifier.Length <= 128

@@ -11,7 +11,7 @@ public sealed record ClientContext(string? Ip, string? UserAgent, string? Device
 
     /// <summary>
     /// An app calling on behalf of its user: the app forwards the user's IP in <c>auth-ip</c>, the user
-    /// agent and, for native apps, <c>device-id</c> (centralauth-protocol.md §3).
+    /// agent and, for native apps, <c>device-id</c> (docs/protocol.md §3).
     /// </summary>
     public static ClientContext FromForwardingApp(HttpRequest request) => new(
         NormalizeIp(Truncate(request.Headers["auth-ip"].ToString(), 64)),

@@ -37,7 +37,7 @@ public sealed class AuthorizationRequestService(
     TimeProvider clock)
 {
     /// <summary>
-    /// Validates the CentralAuth face's GET /login in the order errors.md sets: first what decides whether we may
+    /// Validates the CentralAuth face's GET /login in the order docs/errors.md sets: first what decides whether we may
     /// redirect at all (organization, redirect URI), then the protocol rules, reported to the app.
     /// </summary>
     public async Task<RequestDecision> ValidateCentralAuthAsync(RequestParameters parameters, CancellationToken cancellationToken)
