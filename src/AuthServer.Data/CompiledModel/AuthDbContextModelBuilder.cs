@@ -12,7 +12,7 @@ namespace AuthServer.Data.CompiledModel
     public partial class AuthDbContextModel
     {
         private AuthDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("2f882dea-e1b1-4214-b3b8-b536f9e8a87c"), entityTypeCount: 19)
+            : base(skipDetectChanges: false, modelId: new Guid("a4f81fda-4725-460c-8e6e-c9ea89606c7c"), entityTypeCount: 20)
         {
         }
 
@@ -26,6 +26,7 @@ namespace AuthServer.Data.CompiledModel
             var organization = OrganizationEntityType.Create(this);
             var organizationConnections = OrganizationConnectionsEntityType.Create(this);
             var organizationSettings = OrganizationSettingsEntityType.Create(this);
+            var outboxEmail = OutboxEmailEntityType.Create(this);
             var passkeyCeremony = PasskeyCeremonyEntityType.Create(this);
             var passkeyCredential = PasskeyCredentialEntityType.Create(this);
             var rateLimitCounter = RateLimitCounterEntityType.Create(this);
@@ -45,6 +46,7 @@ namespace AuthServer.Data.CompiledModel
             LoginAttemptEntityType.CreateForeignKey2(loginAttempt, organization);
             OrganizationConnectionsEntityType.CreateForeignKey1(organizationConnections, organization);
             OrganizationSettingsEntityType.CreateForeignKey1(organizationSettings, organization);
+            OutboxEmailEntityType.CreateForeignKey1(outboxEmail, organization);
             PasskeyCeremonyEntityType.CreateForeignKey1(passkeyCeremony, authorizationRequest);
             PasskeyCeremonyEntityType.CreateForeignKey2(passkeyCeremony, organization);
             PasskeyCeremonyEntityType.CreateForeignKey3(passkeyCeremony, user);
@@ -65,6 +67,7 @@ namespace AuthServer.Data.CompiledModel
             OrganizationEntityType.CreateAnnotations(organization);
             OrganizationConnectionsEntityType.CreateAnnotations(organizationConnections);
             OrganizationSettingsEntityType.CreateAnnotations(organizationSettings);
+            OutboxEmailEntityType.CreateAnnotations(outboxEmail);
             PasskeyCeremonyEntityType.CreateAnnotations(passkeyCeremony);
             PasskeyCredentialEntityType.CreateAnnotations(passkeyCredential);
             RateLimitCounterEntityType.CreateAnnotations(rateLimitCounter);

@@ -16,7 +16,7 @@ public sealed class TwoInstancesFixture : IAsyncLifetime
     public ServerProcess A { get; private set; } = null!;
     public ServerProcess B { get; private set; } = null!;
     public string OutboxPath { get; } = Path.Combine(Path.GetTempPath(), "authserver-multi-" + Guid.NewGuid().ToString("N"));
-    public Outbox Outbox => new(OutboxPath);
+    public Outbox Outbox => new(OutboxPath, database!.ConnectionString);
     public string ConnectionString => database!.ConnectionString;
 
     /// <summary>Limits low enough to hit in a test, counted across both instances.</summary>
