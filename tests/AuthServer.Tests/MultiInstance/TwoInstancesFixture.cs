@@ -31,7 +31,8 @@ public sealed class TwoInstancesFixture : IAsyncLifetime
     {
         database = await TestDatabase.CreateAsync();
         // An in-process instance migrates the database and gives the tests the server's own services.
-        admin = new AuthServerFactory(database.ConnectionString);
+        // It sends no email itself: the two processes share the queue (and write to OutboxPath).
+        admin = new AuthServerFactory(database.ConnectionString, new Dictionary<string, string?> { ["Email:Senders"] = "0" });
         _ = admin.Server;
         var portA = ServerProcess.FreePort();
         var publicUrl = $"http://localhost:{portA}";

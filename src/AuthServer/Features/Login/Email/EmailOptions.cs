@@ -32,7 +32,10 @@ public sealed class EmailOptions
     /// </summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>Emails one instance sends at the same time (each holds a database connection while sending).</summary>
+    /// <summary>
+    /// Emails one instance sends at the same time (each holds a database connection while sending). 0: this
+    /// instance only queues; another instance sends.
+    /// </summary>
     public int Senders { get; set; } = 2;
 
     public sealed class SmtpSettings

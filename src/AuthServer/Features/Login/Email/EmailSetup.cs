@@ -14,7 +14,7 @@ public static class EmailSetup
             .Validate<IHostEnvironment>(
                 (email, environment) => !string.IsNullOrWhiteSpace(email.Smtp.Host) || email.AllowOutbox || environment.IsDevelopment() || environment.IsEnvironment("Testing"),
                 "No SMTP server configured: set Email:Smtp:Host (Email__Smtp__Host). The outbox (codes written to the log) is for development only; set Email:AllowOutbox=true to use it anyway.")
-            .Validate(email => email.MaxAttempts >= 1 && email.Senders >= 1, "Email:MaxAttempts and Email:Senders must be at least 1.")
+            .Validate(email => email.MaxAttempts >= 1 && email.Senders >= 0, "Email:MaxAttempts must be at least 1 and Email:Senders at least 0.")
             .Validate(email => email.RetryDelay > TimeSpan.Zero && email.MaxRetryDelay >= email.RetryDelay && email.PollInterval > TimeSpan.Zero,
                 "Email:RetryDelay and Email:PollInterval must be positive, and Email:MaxRetryDelay at least Email:RetryDelay.")
             .Validate(email => email.Smtp.ConnectTimeout > TimeSpan.Zero && email.Smtp.SendTimeout > TimeSpan.Zero,

@@ -28,8 +28,14 @@ public sealed class OutboxEmailDispatcher(
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        var senders = Math.Min(options.Value.Senders, 32);
+        if (senders <= 0)
+        {
+            logger.LogInformation("This instance queues emails but does not send them (Email:Senders is 0); another instance must");
+            return Task.CompletedTask;
+        }
+
         logger.LogInformation("Sending queued emails through {Transport}", transport.Description);
-        var senders = Math.Clamp(options.Value.Senders, 1, 32);
         return Task.WhenAll(Enumerable.Range(0, senders).Select(_ => Task.Run(() => RunSenderAsync(stoppingToken), CancellationToken.None)));
     }
 
