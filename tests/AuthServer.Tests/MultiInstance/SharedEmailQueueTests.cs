@@ -27,11 +27,14 @@ public sealed class SharedEmailQueueTests
             ["Email__Smtp__Security"] = "none",
             // Several senders per instance and a short poll: both instances reach for the same rows at once.
             ["Email__Senders"] = "4",
-            ["Email__PollInterval"] = "00:00:00.100",
+            ["Email__PollInterval"] = "00:00:00.250",
         };
         var portA = ServerProcess.FreePort();
-        await using var a = await ServerProcess.StartAsync(database.ConnectionString, $"http://localhost:{portA}", outboxFolder, settings, portA);
-        await using var b = await ServerProcess.StartAsync(database.ConnectionString, $"http://localhost:{portA}", outboxFolder, settings);
+        var started = await Task.WhenAll(
+            ServerProcess.StartAsync(database.ConnectionString, $"http://localhost:{portA}", outboxFolder, settings, portA),
+            ServerProcess.StartAsync(database.ConnectionString, $"http://localhost:{portA}", outboxFolder, settings));
+        await using var a = started[0];
+        await using var b = started[1];
 
         var batch = Guid.NewGuid().ToString("N")[..12];
         var recipients = Enumerable.Range(0, Emails).Select(i => $"shared-{batch}-{i}@example.com").ToList();
