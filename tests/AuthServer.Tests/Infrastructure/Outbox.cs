@@ -70,9 +70,18 @@ public sealed partial class Outbox(string path, string? connectionString = null)
         }
 
         using var connection = new NpgsqlConnection(connectionString);
-        connection.Open();
-        using var command = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM email_outbox WHERE \"Status\" = 'pending')", connection);
-        return (bool)command.ExecuteScalar()!;
+        try
+        {
+            connection.Open();
+            using var command = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM email_outbox WHERE \"Status\" = 'pending')", connection);
+            return (bool)command.ExecuteScalar()!;
+        }
+        catch (NpgsqlException)
+        {
+            // A pooled connection killed by a database restart (the outage tests): drop the pool and look again.
+            NpgsqlConnection.ClearPool(connection);
+            return true;
+        }
     }
 
     [GeneratedRegex(@"code for .+ is (\d{5})\.")]
