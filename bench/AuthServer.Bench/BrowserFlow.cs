@@ -304,8 +304,9 @@ public sealed partial class OutboxReader(string path)
 
     public async Task<string> CodeForAsync(string email)
     {
-        // The server writes the file before it answers the email step, so the first scan normally finds it.
-        for (var attempt = 0; attempt < 200; attempt++)
+        // The server queues the email before it answers the email step and a background sender writes the file,
+        // woken by that commit: usually a few milliseconds later, longer when the senders are busy under load.
+        for (var attempt = 0; attempt < 2000; attempt++)
         {
             await scanLock.WaitAsync();
             try

@@ -341,6 +341,68 @@ namespace AuthServer.Migrations.Migrations
                     b.ToTable("organizations", (string)null);
                 });
 
+            modelBuilder.Entity("AuthServer.Data.Entities.OutboxEmail", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset>("Created")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<DateTimeOffset?>("LastAttemptAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<DateTimeOffset>("NextAttemptAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid?>("OrganizationId")
+                        .HasColumnType("uuid");
+
+                    b.Property<byte[]>("ProtectedContent")
+                        .HasColumnType("bytea");
+
+                    b.Property<string>("Recipient")
+                        .IsRequired()
+                        .HasMaxLength(320)
+                        .HasColumnType("character varying(320)");
+
+                    b.Property<DateTimeOffset?>("SentAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Created");
+
+                    b.HasIndex("NextAttemptAt")
+                        .HasDatabaseName("IX_email_outbox_pending")
+                        .HasFilter("\"Status\" = 'pending'");
+
+                    b.HasIndex("OrganizationId", "Created");
+
+                    b.ToTable("email_outbox", (string)null);
+                });
+
             modelBuilder.Entity("AuthServer.Data.Entities.PasskeyCeremony", b =>
                 {
                     b.Property<Guid>("Id")
@@ -915,6 +977,14 @@ namespace AuthServer.Migrations.Migrations
 
                     b.Navigation("Settings")
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("AuthServer.Data.Entities.OutboxEmail", b =>
+                {
+                    b.HasOne("AuthServer.Data.Entities.Organization", null)
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
+                        .OnDelete(DeleteBehavior.Cascade);
                 });
 
             modelBuilder.Entity("AuthServer.Data.Entities.PasskeyCeremony", b =>

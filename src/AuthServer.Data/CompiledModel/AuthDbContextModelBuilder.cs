@@ -12,7 +12,7 @@ namespace AuthServer.Data.CompiledModel
     public partial class AuthDbContextModel
     {
         private AuthDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("d023b217-a470-48bd-bb0a-3b9c50d4b28f"), entityTypeCount: 19)
+            : base(skipDetectChanges: false, modelId: new Guid("63aba6b2-9010-47c5-975c-6bf330b9b20b"), entityTypeCount: 20)
         {
         }
 
@@ -26,6 +26,7 @@ namespace AuthServer.Data.CompiledModel
             var organization = OrganizationEntityType.Create(this);
             var organizationConnections = OrganizationConnectionsEntityType.Create(this);
             var organizationSettings = OrganizationSettingsEntityType.Create(this);
+            var outboxEmail = OutboxEmailEntityType.Create(this);
             var passkeyCeremony = PasskeyCeremonyEntityType.Create(this);
             var passkeyCredential = PasskeyCredentialEntityType.Create(this);
             var rateLimitCounter = RateLimitCounterEntityType.Create(this);
@@ -45,6 +46,7 @@ namespace AuthServer.Data.CompiledModel
             LoginAttemptEntityType.CreateForeignKey2(loginAttempt, organization);
             OrganizationConnectionsEntityType.CreateForeignKey1(organizationConnections, organization);
             OrganizationSettingsEntityType.CreateForeignKey1(organizationSettings, organization);
+            OutboxEmailEntityType.CreateForeignKey1(outboxEmail, organization);
             PasskeyCeremonyEntityType.CreateForeignKey1(passkeyCeremony, authorizationRequest);
             PasskeyCeremonyEntityType.CreateForeignKey2(passkeyCeremony, organization);
             PasskeyCeremonyEntityType.CreateForeignKey3(passkeyCeremony, user);
@@ -65,6 +67,7 @@ namespace AuthServer.Data.CompiledModel
             OrganizationEntityType.CreateAnnotations(organization);
             OrganizationConnectionsEntityType.CreateAnnotations(organizationConnections);
             OrganizationSettingsEntityType.CreateAnnotations(organizationSettings);
+            OutboxEmailEntityType.CreateAnnotations(outboxEmail);
             PasskeyCeremonyEntityType.CreateAnnotations(passkeyCeremony);
             PasskeyCredentialEntityType.CreateAnnotations(passkeyCredential);
             RateLimitCounterEntityType.CreateAnnotations(rateLimitCounter);

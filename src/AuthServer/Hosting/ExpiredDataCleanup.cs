@@ -6,7 +6,7 @@ namespace AuthServer.Hosting;
 
 /// <summary>
 /// Deletes sign-in leftovers a day after they expired: authorization requests (with their login attempts),
-/// spent or expired codes, passkey ceremonies and old rate-limit windows. Safe on several instances at once:
+/// spent or expired codes, passkey ceremonies, old rate-limit windows and the mail log's finished emails. Safe on several instances at once:
 /// each delete is idempotent.
 /// </summary>
 public sealed class ExpiredDataCleanup(IServiceScopeFactory scopes, TimeProvider clock, ILogger<ExpiredDataCleanup> logger) : BackgroundService
@@ -39,7 +39,9 @@ public sealed class ExpiredDataCleanup(IServiceScopeFactory scopes, TimeProvider
             + await db.LoginAttempts.Where(a => a.ExpiresAt < before).ExecuteDeleteAsync(cancellationToken)
             + await db.AuthorizationRequests.Where(r => r.ExpiresAt < before).ExecuteDeleteAsync(cancellationToken)
             + await db.PasskeyCeremonies.Where(c => c.ExpiresAt < before).ExecuteDeleteAsync(cancellationToken)
-            + await db.RateLimitCounters.Where(c => c.WindowStart < before).ExecuteDeleteAsync(cancellationToken);
+            + await db.RateLimitCounters.Where(c => c.WindowStart < before).ExecuteDeleteAsync(cancellationToken)
+            // The mail log keeps an email's row a day past its code's expiry; a pending one is the sender's to finish.
+            + await db.OutboxEmails.Where(e => e.ExpiresAt < before && e.Status != Features.Login.Email.EmailOutbox.Statuses.Pending).ExecuteDeleteAsync(cancellationToken);
         if (deleted > 0)
         {
             logger.LogInformation("Deleted {Count} expired sign-in records", deleted);

@@ -41,7 +41,7 @@ public sealed class ClientFixture : IAsyncLifetime
     public string Secret { get; private set; } = "";
     public AuthServerFactory Server => _server ?? throw new InvalidOperationException("Fixture not initialized.");
     public WebApplication App => _app ?? throw new InvalidOperationException("Fixture not initialized.");
-    public Outbox Outbox => new(_outboxPath);
+    public Outbox Outbox => new(_outboxPath, _database!.ConnectionString);
 
     /// <summary>Every call the app's AuthClient made to the server.</summary>
     public RequestLog Requests { get; } = new();

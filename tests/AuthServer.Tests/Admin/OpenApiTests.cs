@@ -16,6 +16,10 @@ public sealed class OpenApiTests(AdminFixture fixture) : IClassFixture<AdminFixt
         var paths = document.GetProperty("paths");
         Assert.True(paths.TryGetProperty("/api/v1/admin/organizations/{id}/rotate_secret", out _));
         Assert.True(paths.TryGetProperty("/api/v1/admin/audit_log", out _));
+        var mailLog = paths.GetProperty("/api/v1/admin/mail_log").GetProperty("get");
+        Assert.Equal("ListMailLog", mailLog.Str("operationId"));
+        Assert.Equal(new[] { "limitPerPage", "organizationId", "pageIndex", "recipient", "status" },
+            mailLog.GetProperty("parameters").EnumerateArray().Select(p => p.Str("name")).Order(StringComparer.Ordinal).ToArray());
         Assert.True(paths.TryGetProperty("/api/v1/verify", out _));
         Assert.True(paths.TryGetProperty("/api/v1/userinfo", out _));
         Assert.False(paths.TryGetProperty("/login", out _));

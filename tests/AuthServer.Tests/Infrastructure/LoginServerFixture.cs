@@ -12,7 +12,7 @@ public class LoginServerFixture : ServerFixture
 
     public string OutboxPath { get; } = Path.Combine(Path.GetTempPath(), "authserver-outbox-" + Guid.NewGuid().ToString("N"));
 
-    public Outbox Outbox => new(OutboxPath);
+    public Outbox Outbox => new(OutboxPath, Database.ConnectionString);
 
     protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
     {

@@ -571,12 +571,7 @@ internal static class LoginAssertions
     public static bool HasEmailTo(LoginServerFixture fixture, string address) => EmailCount(fixture, address) > 0;
 
     /// <summary>How many emails the server wrote to its outbox for this address.</summary>
-    public static int EmailCount(LoginServerFixture fixture, string address) =>
-        Directory.Exists(fixture.OutboxPath)
-            ? Directory.GetFiles(fixture.OutboxPath, "*.json")
-                .Select(f => System.Text.Json.JsonSerializer.Deserialize<AuthServer.Features.Login.Email.EmailMessage>(File.ReadAllText(f))!)
-                .Count(m => string.Equals(m.To.Trim(), address, StringComparison.OrdinalIgnoreCase))
-            : 0;
+    public static int EmailCount(LoginServerFixture fixture, string address) => fixture.Outbox.CountTo(address);
 
     public static Task<int> UpdateAttemptAsync(LoginServerFixture fixture, Guid attemptId, Action<LoginAttempt> change) =>
         fixture.Factory.WithDbAsync(async db =>

@@ -16,7 +16,7 @@ public sealed class TwoInstancesFixture : IAsyncLifetime
     public ServerProcess A { get; private set; } = null!;
     public ServerProcess B { get; private set; } = null!;
     public string OutboxPath { get; } = Path.Combine(Path.GetTempPath(), "authserver-multi-" + Guid.NewGuid().ToString("N"));
-    public Outbox Outbox => new(OutboxPath);
+    public Outbox Outbox => new(OutboxPath, database!.ConnectionString);
     public string ConnectionString => database!.ConnectionString;
 
     /// <summary>Limits low enough to hit in a test, counted across both instances.</summary>
@@ -31,7 +31,8 @@ public sealed class TwoInstancesFixture : IAsyncLifetime
     {
         database = await TestDatabase.CreateAsync();
         // An in-process instance migrates the database and gives the tests the server's own services.
-        admin = new AuthServerFactory(database.ConnectionString);
+        // It sends no email itself: the two processes share the queue (and write to OutboxPath).
+        admin = new AuthServerFactory(database.ConnectionString, new Dictionary<string, string?> { ["Email:Senders"] = "0" });
         _ = admin.Server;
         var portA = ServerProcess.FreePort();
         var publicUrl = $"http://localhost:{portA}";

@@ -5,7 +5,7 @@ using Scalar.AspNetCore;
 namespace AuthServer.Features.Admin;
 
 /// <summary>
-/// The admin API under /api/v1/admin (API keys, organizations, users, sessions, passkeys, audit log), its
+/// The admin API under /api/v1/admin (API keys, organizations, users, sessions, passkeys, audit log, mail log), its
 /// API key authentication, and the OpenAPI document of every JSON API (/openapi/v1.json; Scalar at /scalar
 /// in Development).
 /// </summary>
@@ -29,6 +29,7 @@ public static class AdminApi
         services.AddScoped<UserAdmin>();
         services.AddScoped<SessionAdmin>();
         services.AddScoped<PasskeyAdmin>();
+        services.AddScoped<MailLog>();
 
         services.AddOpenApi(options => OpenApiDocumentation.Configure(options));
         return services;
@@ -46,6 +47,7 @@ public static class AdminApi
         admin.MapSessionAdmin();
         admin.MapPasskeyAdmin();
         admin.MapAuditLogAdmin();
+        admin.MapMailLogAdmin();
         admin.MapMethods("/{**path}", [HttpMethods.Post, HttpMethods.Put, HttpMethods.Patch], NoEndpointForBody).ExcludeFromDescription();
 
         app.MapOpenApi();

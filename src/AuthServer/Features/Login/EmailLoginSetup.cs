@@ -12,16 +12,7 @@ public static class EmailLoginSetup
     {
         services.AddOptions<LoginOptions>().BindConfiguration(LoginOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<LoginOptions>, LoginOptionsValidation>();
-        services.AddOptions<EmailOptions>().BindConfiguration(EmailOptions.Section)
-            .Validate<IHostEnvironment>(
-                (email, environment) => !string.IsNullOrWhiteSpace(email.Smtp.Host) || email.AllowOutbox || environment.IsDevelopment() || environment.IsEnvironment("Testing"),
-                "No SMTP server configured: set Email:Smtp:Host (Email__Smtp__Host). The outbox (codes written to the log) is for development only; set Email:AllowOutbox=true to use it anyway.")
-            .ValidateOnStart();
-        // SMTP when a host is configured; otherwise the log and the outbox folder (development).
-        services.AddSingleton<IEmailSender>(provider =>
-            string.IsNullOrWhiteSpace(provider.GetRequiredService<IOptions<EmailOptions>>().Value.Smtp.Host)
-                ? ActivatorUtilities.CreateInstance<OutboxEmailSender>(provider)
-                : ActivatorUtilities.CreateInstance<SmtpEmailSender>(provider));
+        services.AddEmailOutbox();
         services.AddSingleton<LoginSecrets>();
         services.AddLoginMethod<EmailLoginMethod>();
         services.AddScoped<LoginAttemptService>();

@@ -16,7 +16,7 @@ namespace AuthServer.Features.Login;
 public sealed record StartedAttempt(LoginAttempt Attempt, DateTimeOffset AllowedDate);
 
 /// <summary>
-/// The emailed code or link: start an attempt (rate limited, one email), then check the code or link
+/// The emailed code or link: start an attempt (rate limited, one queued email), then check the code or link
 /// once. A check locks the attempt row, so two concurrent checks cannot both succeed or both count.
 /// </summary>
 public sealed class LoginAttemptService(
@@ -27,12 +27,11 @@ public sealed class LoginAttemptService(
     SignInCompleter completer,
     AuthorizationRequestService requests,
     EmailLoginMethod method,
-    IEmailSender email,
+    EmailOutbox outbox,
     AuditTrail audit,
     IOptions<LoginOptions> options,
     IOptions<ServerOptions> server,
-    TimeProvider clock,
-    ILogger<LoginAttemptService> logger)
+    TimeProvider clock)
 {
     public async Task<Outcome<StartedAttempt>> StartAsync(
         CachedOrganization organization, AuthorizationRequest request, string? emailAddress, ClientContext client, EmailLoginType? forcedType, CancellationToken cancellationToken)
@@ -90,20 +89,14 @@ public sealed class LoginAttemptService(
             Created = now,
             ExpiresAt = now + limits.AttemptLifetime,
         };
-        db.LoginAttempts.Add(attempt);
-        await db.SaveChangesAsync(cancellationToken);
-
         var link = $"{server.Value.PublicOrigin}/login/link?attempt={attemptId}&token={linkToken}";
         var message = LoginEmailComposer.Compose(attempt.Email, organization.Name, type == EmailLoginType.Code ? code : null, type == EmailLoginType.Link ? link : null, limits.AttemptLifetime);
-        try
-        {
-            await email.SendAsync(message, cancellationToken);
-        }
-        catch (Exception exception) when (exception is not OperationCanceledException)
-        {
-            logger.LogError(exception, "Could not send the sign-in email for attempt {AttemptId}", attemptId);
-            return AuthError.ServiceUnavailable(30);
-        }
+        db.LoginAttempts.Add(attempt);
+        // Queued in the attempt's own transaction: the email exists exactly when the attempt does, and the
+        // page answers without waiting for the mail server (OutboxEmailDispatcher sends it).
+        outbox.Add(organization.Id, type == EmailLoginType.Code ? EmailOutbox.Kinds.SignInCode : EmailOutbox.Kinds.SignInLink, message, attempt.ExpiresAt);
+        await db.SaveChangesAsync(cancellationToken);
+        outbox.Committed();
 
         return new StartedAttempt(attempt, now + limits.ResendInterval);
     }
