@@ -159,7 +159,7 @@ public sealed class LoginAttemptService(
         {
             // Locked too: two attempts started on one page cannot both complete it. Its state is checked below,
             // after the attempt's own, so a used code still reads as used.
-            attempt.AuthorizationRequest = (await db.AuthorizationRequests.FromSql($"SELECT * FROM authorization_requests WHERE \"Id\" = {requestId} FOR UPDATE").ToListAsync(cancellationToken)).SingleOrDefault();
+            attempt.AuthorizationRequest = await requests.LockRowAsync(requestId, cancellationToken);
         }
 
         if (attempt?.AuthorizationRequest is null)

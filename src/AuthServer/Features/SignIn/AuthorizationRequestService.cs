@@ -145,13 +145,13 @@ public sealed class AuthorizationRequestService(
     /// Locks the request row in the caller's transaction (<c>FOR UPDATE</c>): two login methods (two codes, a code
     /// and a passkey) racing on one page cannot both complete it.
     /// </summary>
-    public async Task<Outcome<(CachedOrganization Organization, AuthorizationRequest Request)>> LockAsync(Guid? requestId, CancellationToken cancellationToken)
-    {
-        var request = requestId is null
-            ? null
-            : (await db.AuthorizationRequests.FromSql($"SELECT * FROM authorization_requests WHERE \"Id\" = {requestId} FOR UPDATE").ToListAsync(cancellationToken)).SingleOrDefault();
-        return await WithOrganizationAsync(request, cancellationToken);
-    }
+    public async Task<Outcome<(CachedOrganization Organization, AuthorizationRequest Request)>> LockAsync(Guid? requestId, CancellationToken cancellationToken) =>
+        await WithOrganizationAsync(await LockRowAsync(requestId, cancellationToken), cancellationToken);
+
+    /// <summary>Locks and returns the row whatever its status, for a caller that checks its own state first (a used code reads as used).</summary>
+    public async Task<AuthorizationRequest?> LockRowAsync(Guid? requestId, CancellationToken cancellationToken) => requestId is null
+        ? null
+        : (await db.AuthorizationRequests.FromSql($"SELECT * FROM authorization_requests WHERE \"Id\" = {requestId} FOR UPDATE").ToListAsync(cancellationToken)).SingleOrDefault();
 
     /// <summary>Where the request stands now: a pending request past its lifetime is expired.</summary>
     public AuthorizationRequestStatus StatusOf(AuthorizationRequest request) =>
