@@ -91,6 +91,13 @@ public sealed class PackageTests(ClientFixture fixture)
             // And out again, onto a page that does not bounce back to the login page.
             await page.GotoAsync(origin + "/api/auth/logout");
             await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "You are signed out" })).ToBeVisibleAsync();
+
+            // The same app builds for .NET 8 (LTS) too, taking the package's net8.0 assembly.
+            var app8Dir = Directory.CreateDirectory(Path.Combine(work.FullName, "my-app8")).FullName;
+            WriteFreshApp(app8Dir, feed, version, fixture.ServerUrl, fixture.ClientId, fixture.Secret, origin, "net8.0");
+            await RunAsync("dotnet", "build -c Release -nologo -v quiet -p:UseAppHost=false", app8Dir);
+            var deps = await File.ReadAllTextAsync(Path.Combine(app8Dir, "bin", "Release", "net8.0", "my-app.deps.json"));
+            Assert.Contains("lib/net8.0/AuthServer.Client.dll", deps);
         }
         finally
         {
@@ -106,7 +113,8 @@ public sealed class PackageTests(ClientFixture fixture)
     }
 
     /// <summary>`dotnet new web` plus the README's install command and ten lines, written out (no template download needed).</summary>
-    private static void WriteFreshApp(string dir, string feed, string version, string serverUrl, string clientId, string secret, string origin)
+    private static void WriteFreshApp(string dir, string feed, string version, string serverUrl, string clientId, string secret, string origin,
+        string targetFramework = "net10.0")
     {
         File.WriteAllText(Path.Combine(dir, "nuget.config"), $"""
             <?xml version="1.0" encoding="utf-8"?>
@@ -119,7 +127,7 @@ public sealed class PackageTests(ClientFixture fixture)
         File.WriteAllText(Path.Combine(dir, "my-app.csproj"), $"""
             <Project Sdk="Microsoft.NET.Sdk.Web">
               <PropertyGroup>
-                <TargetFramework>net10.0</TargetFramework>
+                <TargetFramework>{targetFramework}</TargetFramework>
                 <Nullable>enable</Nullable>
                 <ImplicitUsings>enable</ImplicitUsings>
               </PropertyGroup>
