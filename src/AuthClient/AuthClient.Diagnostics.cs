@@ -14,10 +14,13 @@ public sealed partial class AuthClient
     /// <summary>The message people see when the app's configuration is at fault; the details go to the log.</summary>
     internal const string NeutralMessage = "Signing in is not possible right now because of a problem with this site. Please try again later.";
 
+    private string? _lastCheckOutcome;
+
     /// <summary>
     /// Checks, with one cheap call (POST <c>/api/v1/client_check</c>), that the auth server is reachable, accepts
-    /// the client id and secret, and whitelists the app's origin. Each problem is logged once (Error for the
-    /// app's configuration, Warning for an unreachable server) naming the setting to fix, and returned. Used at
+    /// the client id and secret, and whitelists the app's origin. Each problem is logged (Error for the app's
+    /// configuration, Warning for an unreachable server) naming the setting to fix, once until the outcome
+    /// changes, and returned. Used at
     /// start-up and by the health check (<c>AddAuthClientCheck</c>); no session or database write on the server.
     /// </summary>
     /// <param name="cancellationToken">Cancels the call.</param>
@@ -40,10 +43,22 @@ public sealed partial class AuthClient
             problem = ProblemOf(exception);
         }
 
+        // A health check runs this every few seconds: log a result once, and again only when it changes.
+        var outcome = problem is null ? "" : problem.Setting + "\n" + problem.Error;
+        var changed = !string.Equals(Interlocked.Exchange(ref _lastCheckOutcome, outcome), outcome, StringComparison.Ordinal);
         if (problem is null)
         {
-            LogCheckPassed(_clientId);
+            if (changed)
+            {
+                LogCheckPassed(_clientId);
+            }
+
             return [];
+        }
+
+        if (!changed)
+        {
+            return [problem];
         }
 
         if (problem.Error is AuthErrorCode.NetworkError or AuthErrorCode.Timeout or AuthErrorCode.ServiceUnavailable or AuthErrorCode.TooManyRequests)

@@ -94,6 +94,10 @@ public sealed class MisconfigurationTests(ClientFixture fixture)
         var health = await browser.Http.GetAsync(app.Url + "/health");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, health.StatusCode);
         Assert.Equal("Unhealthy", await health.Content.ReadAsStringAsync());
+
+        // Probed again and again, the same problem is not logged again.
+        await browser.Http.GetAsync(app.Url + "/health");
+        Assert.Single(app.Logs.Lines, l => l.Level == LogLevel.Error && l.Message.Contains("configuration check failed"));
     }
 
     [Fact]
