@@ -65,7 +65,7 @@ public sealed class OutageTests(ClientFixture fixture)
     public async Task A_callback_while_the_server_is_down_shows_the_local_page_not_the_unreachable_login_page()
     {
         using var browser = fixture.Browser();
-        var callback = await browser.SignInToCallbackAsync("outagecallback@example.com");
+        var callback = await browser.SignInToCallbackAsync("outagecallback@example.com", "?return_to=/protected");
         await using var proxy = new TcpProxy(new Uri(fixture.ServerUrl).Port);
         proxy.Start();
         await using var app = await TestApp.StartAsync(fixture, new Dictionary<string, string?> { ["AuthClient:AuthBaseUrl"] = proxy.Url });
@@ -75,6 +75,9 @@ public sealed class OutageTests(ClientFixture fixture)
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.Null(response.Headers.Location);
-        Assert.Contains("try again", await response.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
+        var html = await response.Content.ReadAsStringAsync();
+        Assert.Contains("try again", html, StringComparison.OrdinalIgnoreCase);
+        // The callback's state is spent: "Try again" starts a new sign-in that comes back to the same page.
+        Assert.Contains("href=\"/api/auth/login?return_to=%2Fprotected\"", WebUtility.HtmlDecode(html));
     }
 }

@@ -89,10 +89,14 @@ public static class AuthClientEndpointRouteBuilderExtensions
                     return onError(context, exception);
                 }
 
+                var loginAgain = context.Request.Query["return_to"] is { Count: > 0 } back
+                    ? QueryHelpers.AddQueryString((context.Request.PathBase + loginPath).ToString(), "return_to", back.ToString())
+                    : (context.Request.PathBase + loginPath).ToString();
                 if (IsUnavailable(exception))
                 {
                     // The login page is unreachable or cannot help (the app's own setup is refused): answer here.
-                    return new OutageResult(exception, client.Options.OutageRetryAfter);
+                    // "Try again" starts a new sign-in: this callback's state is spent.
+                    return new OutageResult(exception, client.Options.OutageRetryAfter, retryUrl: loginAgain);
                 }
 
                 var parameters = new Dictionary<string, string?> { ["error_message"] = exception.Message };
@@ -162,9 +166,9 @@ public static class AuthClientEndpointRouteBuilderExtensions
     private static bool IsUnavailable(AuthException exception) =>
         !exception.RequiresSignIn && (exception.IsTransient || exception.IsConfigurationError || exception.StatusCode >= 500);
 
-    private sealed class OutageResult(AuthException exception, TimeSpan retryAfter, bool html = true) : IResult
+    private sealed class OutageResult(AuthException exception, TimeSpan retryAfter, bool html = true, string? retryUrl = null) : IResult
     {
-        public Task ExecuteAsync(HttpContext httpContext) => OutagePage.WriteAsync(httpContext, exception, retryAfter, html);
+        public Task ExecuteAsync(HttpContext httpContext) => OutagePage.WriteAsync(httpContext, exception, retryAfter, html, retryUrl);
     }
 
     private sealed class SignedOutResult(string loginPath) : IResult

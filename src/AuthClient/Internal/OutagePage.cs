@@ -12,7 +12,13 @@ namespace AuthServer.Client.Internal;
 /// </summary>
 internal static class OutagePage
 {
-    public static Task WriteAsync(HttpContext context, AuthException error, TimeSpan retryAfter, bool html)
+    /// <summary>Writes the 503: JSON for API clients, the page for browsers.</summary>
+    /// <param name="context">The request.</param>
+    /// <param name="error">Why the server could not say who the person is.</param>
+    /// <param name="retryAfter">The Retry-After to send.</param>
+    /// <param name="html">A page (browsers) rather than JSON.</param>
+    /// <param name="retryUrl">Where "Try again" goes; defaults to the same request (a callback passes the login endpoint: its state is spent).</param>
+    public static Task WriteAsync(HttpContext context, AuthException error, TimeSpan retryAfter, bool html, string? retryUrl = null)
     {
         var response = context.Response;
         var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
@@ -34,7 +40,7 @@ internal static class OutagePage
         }
 
         response.ContentType = "text/html; charset=utf-8";
-        var again = HtmlEncoder.Default.Encode((context.Request.PathBase + context.Request.Path + context.Request.QueryString).ToString());
+        var again = HtmlEncoder.Default.Encode(retryUrl ?? (context.Request.PathBase + context.Request.Path + context.Request.QueryString).ToString());
         return response.WriteAsync($$"""
             <!DOCTYPE html>
             <html lang="en">
