@@ -86,6 +86,12 @@ public sealed partial class AuthClient
     /// <summary>The cookie that holds the session's access token (HttpOnly, SameSite=Lax, Secure on https).</summary>
     public string TokenCookieName => _options.CookiePrefix + "token";
 
+    /// <summary>The hooks of <see cref="AuthClientOptions.Events"/>.</summary>
+    public AuthClientEvents Events => _options.Events;
+
+    /// <summary>The configuration this client runs with.</summary>
+    internal AuthClientOptions Options => _options;
+
     /// <summary>The app's origin (scheme://host[:port]), taken from <see cref="AuthClientOptions.CallbackUrl"/>.</summary>
     public string AppOrigin => _appOrigin.GetLeftPart(UriPartial.Authority);
 
@@ -174,6 +180,14 @@ public sealed partial class AuthClient
 
         if (string.IsNullOrEmpty(expectedState))
         {
+            // A callback opened again (back button, a reload, a bookmarked URL) by someone who is signed in:
+            // the sign-in already happened, so go on to where it was going instead of showing an error.
+            if (CurrentSubject(request) is not null)
+            {
+                LogReplayedCallback();
+                return Results.Redirect(LocalRedirect.ToLocalPath(request.Query["return_to"], _appOrigin) ?? "/");
+            }
+
             throw new AuthException(AuthErrorCode.StateMissing, "No sign-in was started in this browser, or it took too long. Please sign in again.");
         }
 
@@ -268,6 +282,7 @@ public sealed partial class AuthClient
             var user = await GetUserAsync(token, EndUserContext.FromRequest(context.Request, _options.UseForwardedHeaders),
                 cancellationToken.CanBeCanceled ? cancellationToken : context.RequestAborted);
             context.Items[RequestUserKey] = new RequestUser(token, user, null);
+            await _options.Events.UserLoaded(new UserLoadedContext(context, user));
             return user;
         }
         catch (AuthException exception)
@@ -347,13 +362,14 @@ public sealed partial class AuthClient
     /// <param name="context">The request of the person signing out.</param>
     /// <param name="options">Return address and whether to end the session on the server.</param>
     /// <param name="cancellationToken">Defaults to the request's.</param>
-    /// <returns>A redirect to <see cref="LogoutOptions.ReturnTo"/> when it is on the app's origin, else to <c>/</c>.</returns>
+    /// <returns>A redirect to <see cref="LogoutOptions.ReturnTo"/> when it is on the app's origin, else to <see cref="AuthClientOptions.SignedOutPath"/>, else to <c>/</c>.</returns>
     /// <exception cref="AuthException">The server could not end the session (networkError, timeout, serviceUnavailable, ...); the cookie is deleted anyway.</exception>
     public async Task<IResult> LogoutAsync(HttpContext context, LogoutOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(context);
         options ??= new LogoutOptions();
         var token = ReadAccessToken(context.Request);
+        await _options.Events.SigningOut(new SigningOutContext(context, "logout", token is not null && options.LogoutSessionWide));
         ClearTokenCookie(context);
         context.Items.Remove(RequestUserKey);
         if (token is not null)
@@ -366,7 +382,8 @@ public sealed partial class AuthClient
         }
 
         LogSignedOut(options.LogoutSessionWide);
-        return Results.Redirect(LocalRedirect.ToLocalPath(options.ReturnTo, _appOrigin) ?? "/");
+        return Results.Redirect(LocalRedirect.ToLocalPath(options.ReturnTo, _appOrigin)
+            ?? LocalRedirect.ToLocalPath(_options.SignedOutPath, _appOrigin) ?? "/");
     }
 
     /// <summary>Ends the session of an access token on the auth server (POST <c>/api/v1/logout</c>); idempotent.</summary>
@@ -586,7 +603,7 @@ public sealed partial class AuthClient
     /// exponential backoff), but never longer than <see cref="AuthClientOptions.MaxRetryDelay"/>.
     /// </summary>
     private async Task<T> SendAsync<T>(string operation, Func<HttpRequestMessage> createRequest,
-        Func<HttpResponseMessage, CancellationToken, Task<T>> read, bool safeToRetry, CancellationToken cancellationToken)
+        Func<HttpResponseMessage, CancellationToken, Task<T>> read, bool safeToRetry, CancellationToken cancellationToken, bool logMisconfiguration = true)
     {
         for (var attempt = 0; ; attempt++)
         {
@@ -619,7 +636,7 @@ public sealed partial class AuthClient
 
             if (!safeToRetry || attempt >= _options.MaxRetries || error.Error is not (AuthErrorCode.TooManyRequests or AuthErrorCode.ServiceUnavailable))
             {
-                throw error;
+                throw logMisconfiguration ? Explain(operation, error) : error;
             }
 
             var delay = error.RetryAfter ?? Backoff(attempt);
@@ -648,6 +665,9 @@ public sealed partial class AuthClient
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "AuthClient: the callback carries error {ErrorCode}")]
     private partial void LogCallbackError(string errorCode);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "AuthClient: callback opened again by a signed-in browser; going on to return_to")]
+    private partial void LogReplayedCallback();
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "AuthClient: user {UserId} signed in")]
     private partial void LogSignedIn(string userId);

@@ -28,11 +28,12 @@ public sealed class AuthClientOptions
     public string? CallbackUrl { get; set; }
 
     /// <summary>
-    /// How long the user data of a token is kept in memory before the server is asked again. Zero (the
-    /// default) asks the server on every call, so a logout or revocation shows at once; a few seconds to a
-    /// minute saves a round trip per request at the cost of that delay.
+    /// How long the user data of a token (for the same end user: IP, user agent, device) is kept in memory
+    /// before the server is asked again. Default 10 seconds: a page view costs no server call in the common
+    /// case, and a session ended elsewhere (another app, the admin) shows within that time. A logout through
+    /// this app forgets the entry at once. Zero asks the server on every call.
     /// </summary>
-    public TimeSpan UserCacheTime { get; set; } = TimeSpan.Zero;
+    public TimeSpan UserCacheTime { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>How long one call to the auth server may take before it fails with <see cref="AuthErrorCode.Timeout"/>. Default 10 seconds.</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
@@ -51,10 +52,32 @@ public sealed class AuthClientOptions
 
     /// <summary>
     /// Forward the first <c>X-Forwarded-For</c> entry (else <c>X-Real-IP</c>) as the user's IP, as CentralAuth's
-    /// client does. Default true. Set it to false when the app is not behind a proxy that sets these
-    /// headers: then the connection's remote IP is used and a client cannot choose the IP forwarded.
+    /// client does. Default false: the connection's remote IP is used, so a client cannot choose the IP the
+    /// server's hijack check compares. Set it to true only behind a proxy you run that overwrites these headers
+    /// (or, better, use ASP.NET Core's <c>UseForwardedHeaders</c> with <c>KnownProxies</c>, which sets the remote IP).
     /// </summary>
-    public bool UseForwardedHeaders { get; set; } = true;
+    public bool UseForwardedHeaders { get; set; }
+
+    /// <summary>
+    /// Where people land after logout when the request names no <c>return_to</c>. Default: the page
+    /// <c>MapAuthClient</c> maps at <c>{prefix}/signed-out</c> (a plain "You are signed out" page with a sign-in
+    /// link), because an app's <c>/</c> is often protected and would send people straight back to the login page.
+    /// A local path such as <c>/goodbye</c>.
+    /// </summary>
+    public string? SignedOutPath { get; set; }
+
+    /// <summary>
+    /// Check at start-up, in the background, that the auth server is reachable, accepts the credentials and
+    /// whitelists the app's origin (<see cref="AuthClient.CheckConfigurationAsync"/>); each problem is one log line
+    /// naming the setting to fix. Default true.
+    /// </summary>
+    public bool CheckOnStart { get; set; } = true;
+
+    /// <summary>How long browsers and API clients are told to wait (<c>Retry-After</c>) when the auth server is unreachable. Default 5 seconds.</summary>
+    public TimeSpan OutageRetryAfter { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Hooks: callback failed, user loaded, signing out.</summary>
+    public AuthClientEvents Events { get; set; } = new();
 
     /// <summary>Texts of the login page to override (keys like <c>loginPageIntro</c>, <c>emailAddress</c>), used when a login does not give its own.</summary>
     public IDictionary<string, string>? Translations { get; set; }

@@ -114,6 +114,13 @@ public enum AuthErrorCode
 
     /// <summary>timeout (client side): the auth server did not answer within <see cref="AuthClientOptions.Timeout"/>.</summary>
     Timeout,
+
+    /// <summary>
+    /// clientCredentialsInvalid: the auth server did not accept the app's client id and secret (a wrong or rotated
+    /// <see cref="AuthClientOptions.Secret"/>). A problem of the app's configuration, not of the person's session:
+    /// cookies are kept and people see a neutral message.
+    /// </summary>
+    ClientCredentialsInvalid,
 }
 
 /// <summary>Conversions between <see cref="AuthErrorCode"/> and the camelCase codes on the wire.</summary>

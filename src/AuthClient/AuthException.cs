@@ -55,6 +55,14 @@ public sealed class AuthException : Exception
     /// <summary>Whether trying again later may succeed: tooManyRequests, serviceUnavailable, network failures and timeouts.</summary>
     public bool IsTransient => Error is AuthErrorCode.TooManyRequests or AuthErrorCode.ServiceUnavailable or AuthErrorCode.NetworkError or AuthErrorCode.Timeout;
 
+    /// <summary>
+    /// Whether the app's own configuration is at fault (client id, secret, base URL or callback URL, or the app's
+    /// origin not whitelisted): nothing the person can fix, so the message is neutral and the cookie is kept.
+    /// </summary>
+    public bool IsConfigurationError => Error is AuthErrorCode.ClientCredentialsInvalid or AuthErrorCode.OrganizationIdMissing
+        or AuthErrorCode.SecretMissing or AuthErrorCode.AuthBaseUrlMissing or AuthErrorCode.CallbackUrlMissing
+        or AuthErrorCode.CallbackUrlInvalid or AuthErrorCode.DomainInvalid;
+
     /// <summary>Whether the session or token is no longer usable: the person has to sign in again.</summary>
     public bool RequiresSignIn => Error is AuthErrorCode.TokenMissing or AuthErrorCode.TokenInvalid or AuthErrorCode.SessionMissing
         or AuthErrorCode.SessionNotVerified or AuthErrorCode.SessionExpired or AuthErrorCode.SessionInactive or AuthErrorCode.SessionInvalid;

@@ -63,7 +63,7 @@ public sealed class ConfigurationTests(ClientFixture fixture)
     }
 
     [Fact]
-    public async Task A_wrong_secret_is_refused_by_the_server_as_tokenInvalid()
+    public async Task A_wrong_secret_is_refused_by_the_server_as_clientCredentialsInvalid_not_a_session_error()
     {
         using var browser = fixture.Browser();
         await browser.SignInAsync("wrongsecret@example.com");
@@ -71,7 +71,8 @@ public sealed class ConfigurationTests(ClientFixture fixture)
 
         var error = await Assert.ThrowsAsync<AuthException>(() => client.GetUserAsync(browser.Token, new EndUserContext("127.0.0.1", ClientFixture.UserAgent)));
 
-        Assert.Equal(AuthErrorCode.TokenInvalid, error.Error);
+        Assert.Equal(AuthErrorCode.ClientCredentialsInvalid, error.Error);
+        Assert.False(error.RequiresSignIn);
     }
 
     [Fact]

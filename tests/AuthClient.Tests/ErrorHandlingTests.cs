@@ -217,6 +217,7 @@ public sealed class ErrorHandlingTests
             AuthBaseUrl = "https://auth.test",
             CallbackUrl = "https://app.test/api/auth/callback",
             MaxRetryDelay = TimeSpan.FromSeconds(1),
+            UserCacheTime = TimeSpan.Zero,
         };
         change?.Invoke(options);
         return options;

@@ -65,7 +65,7 @@ public sealed class SessionTests(ClientFixture fixture)
         var response = await browser.Http.PostAsync(fixture.AppUrl + "/api/auth/logout?session_wide=0", null);
 
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
-        Assert.Equal("/", response.Headers.Location!.OriginalString);
+        Assert.Equal("/api/auth/signed-out", response.Headers.Location!.OriginalString);
         Assert.Null(browser.Cookie(Browser.TokenCookie));
         Assert.Equal("null", await (await browser.GetAsync("/api/auth/user")).Content.ReadAsStringAsync());
         Assert.Equal("locallogout@example.com", (await fixture.AppClient.GetUserAsync(token, EndUser)).Email);

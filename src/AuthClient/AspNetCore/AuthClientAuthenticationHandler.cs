@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using System.Text.Encodings.Web;
+using AuthServer.Client.Internal;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.WebUtilities;
@@ -28,7 +29,9 @@ public sealed class AuthClientAuthenticationOptions : AuthenticationSchemeOption
 /// so its cache applies). The user becomes claims (<see cref="AuthClaimTypes"/>), so <c>[Authorize]</c> and
 /// <c>RequireAuthorization()</c> work; the <see cref="AuthUser"/> itself is available through
 /// <see cref="AuthClientHttpContextExtensions.GetAuthUser"/>. A token the server refuses fails authentication
-/// (401) and its cookie is deleted.
+/// (401) and its cookie is deleted; when the server cannot answer (network, 5xx, serviceUnavailable) or
+/// refuses the app's own credentials, the cookie is kept and a challenge answers 503 with Retry-After (a
+/// local page for browsers) instead of sending people to a login page that cannot work.
 /// </summary>
 public sealed class AuthClientAuthenticationHandler(
     IOptionsMonitor<AuthClientAuthenticationOptions> options,
@@ -49,8 +52,11 @@ public sealed class AuthClientAuthenticationHandler(
         catch (AuthException exception)
         {
             Logger.LogDebug("AuthClient: authentication failed with {ErrorCode} (trace {TraceId})", exception.ErrorCode, exception.TraceId);
+            // Only a definitive answer about the session signs the person out; an outage or the app's own
+            // misconfiguration keeps the cookie, so everyone is still signed in once it is over.
             if (exception.RequiresSignIn && Request.Cookies.ContainsKey(client.TokenCookieName))
             {
+                await client.Events.SigningOut(new SigningOutContext(Context, exception.ErrorCode ?? exception.Error.ToWireCode(), false));
                 client.ClearTokenCookie(Context);
             }
 
@@ -69,6 +75,15 @@ public sealed class AuthClientAuthenticationHandler(
     /// <inheritdoc />
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
+        var result = await HandleAuthenticateOnceSafeAsync();
+        if (result.Failure is AuthException { RequiresSignIn: false } unavailable)
+        {
+            // Not "signed out": the server could not say (outage) or refused the app itself. 503 with
+            // Retry-After for APIs, a local page for browsers; the cookie stays.
+            await OutagePage.WriteAsync(Context, unavailable, client.Options.OutageRetryAfter, IsBrowserNavigation(Request));
+            return;
+        }
+
         var loginPath = Options.LoginPath ?? endpoints.LoginPath;
         if (Options.RedirectBrowsersToLogin && loginPath is { HasValue: true } path && IsBrowserNavigation(Request))
         {
@@ -77,7 +92,6 @@ public sealed class AuthClientAuthenticationHandler(
             return;
         }
 
-        var result = await HandleAuthenticateOnceSafeAsync();
         var error = result.Failure as AuthException;
         Response.StatusCode = StatusCodes.Status401Unauthorized;
         Response.Headers.WWWAuthenticate = "Bearer";
@@ -126,6 +140,9 @@ public sealed class AuthClientEndpointInfo
 {
     /// <summary>The login endpoint (e.g. <c>/api/auth/login</c>); null until <c>MapAuthClient</c> ran.</summary>
     public PathString? LoginPath { get; set; }
+
+    /// <summary>Every callback endpoint <c>MapAuthClient</c> mapped, checked at start-up against <see cref="AuthClientOptions.CallbackUrl"/>.</summary>
+    public IList<string> CallbackPaths { get; } = [];
 }
 
 /// <summary>Access to the signed-in <see cref="AuthUser"/> of a request.</summary>

@@ -1,3 +1,4 @@
+using AuthServer.Client.Internal;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -29,7 +30,8 @@ public static class AuthClientEndpointRouteBuilderExtensions
     /// <item><c>GET login</c>: <see cref="AuthClient.LoginAsync"/>; query <c>return_to</c>, <c>email</c>, <c>error_message</c>, <c>embed=1</c>, <c>affirm=1</c>.</item>
     /// <item><c>GET callback</c>: <see cref="AuthClient.CallbackAsync"/> (the app's <see cref="AuthClientOptions.CallbackUrl"/>); errors go to <see cref="AuthClientEndpointOptions.OnCallbackError"/>.</item>
     /// <item><c>GET user</c>: the user as JSON, <c>null</c> when not signed in, or the error (<c>errorCode</c>, <c>message</c>) with its status.</item>
-    /// <item><c>GET|POST logout</c>: <see cref="AuthClient.LogoutAsync"/>; query <c>return_to</c>, <c>session_wide=0|1</c>.</item>
+    /// <item><c>GET|POST logout</c>: <see cref="AuthClient.LogoutAsync"/>; query <c>return_to</c> (default <see cref="AuthClientOptions.SignedOutPath"/>, else <c>signed-out</c>), <c>session_wide=0|1</c>.</item>
+    /// <item><c>GET signed-out</c>: a plain "You are signed out" page with a link to sign in again.</item>
     /// </list>
     /// The endpoints allow anonymous access, whatever the app's fallback policy.
     /// </summary>
@@ -42,10 +44,13 @@ public static class AuthClientEndpointRouteBuilderExtensions
         ArgumentNullException.ThrowIfNull(endpoints);
         var options = new AuthClientEndpointOptions();
         configure?.Invoke(options);
-        var loginPath = new PathString(("/" + prefix.Trim('/')).TrimEnd('/') + "/login");
+        var basePath = ("/" + prefix.Trim('/')).TrimEnd('/');
+        var loginPath = new PathString(basePath + "/login");
+        var signedOutPath = basePath + "/signed-out";
         if (endpoints.ServiceProvider.GetService<AuthClientEndpointInfo>() is { } info)
         {
             info.LoginPath ??= loginPath;
+            info.CallbackPaths.Add(basePath + "/callback");
         }
 
         var group = endpoints.MapGroup(prefix).AllowAnonymous().ExcludeFromDescription();
@@ -72,9 +77,26 @@ public static class AuthClientEndpointRouteBuilderExtensions
             catch (AuthException exception)
             {
                 logger.LogInformation("AuthClient: sign-in callback failed with {ErrorCode} (trace {TraceId})", exception.ErrorCode, exception.TraceId);
+                var failed = new CallbackFailedContext(context, exception);
+                await client.Events.CallbackFailed(failed);
+                if (failed.Result is { } replaced)
+                {
+                    return replaced;
+                }
+
                 if (options.OnCallbackError is { } onError)
                 {
                     return onError(context, exception);
+                }
+
+                var loginAgain = context.Request.Query["return_to"] is { Count: > 0 } back
+                    ? QueryHelpers.AddQueryString((context.Request.PathBase + loginPath).ToString(), "return_to", back.ToString())
+                    : (context.Request.PathBase + loginPath).ToString();
+                if (IsUnavailable(exception))
+                {
+                    // The login page is unreachable or cannot help (the app's own setup is refused): answer here.
+                    // "Try again" starts a new sign-in: this callback's state is spent.
+                    return new OutageResult(exception, client.Options.OutageRetryAfter, retryUrl: loginAgain);
                 }
 
                 var parameters = new Dictionary<string, string?> { ["error_message"] = exception.Message };
@@ -102,12 +124,12 @@ public static class AuthClientEndpointRouteBuilderExtensions
                     client.ClearTokenCookie(context);
                 }
 
-                var status = exception.StatusCode ?? exception.Error switch
+                if (IsUnavailable(exception))
                 {
-                    AuthErrorCode.Timeout => StatusCodes.Status504GatewayTimeout,
-                    AuthErrorCode.NetworkError => StatusCodes.Status502BadGateway,
-                    _ => StatusCodes.Status500InternalServerError,
-                };
+                    return new OutageResult(exception, client.Options.OutageRetryAfter, html: false);
+                }
+
+                var status = exception.StatusCode ?? StatusCodes.Status500InternalServerError;
                 return Results.Json(new { errorCode = exception.ErrorCode ?? exception.Error.ToWireCode(), message = exception.Message, traceId = exception.TraceId }, statusCode: status);
             }
         });
@@ -117,7 +139,7 @@ public static class AuthClientEndpointRouteBuilderExtensions
             string? sessionWide = context.Request.Query["session_wide"];
             var logout = new LogoutOptions
             {
-                ReturnTo = context.Request.Query["return_to"],
+                ReturnTo = context.Request.Query["return_to"] is { Count: > 0 } returnTo ? returnTo.ToString() : client.Options.SignedOutPath ?? signedOutPath,
                 LogoutSessionWide = sessionWide is null ? options.LogoutSessionWide : sessionWide is "1" or "true",
             };
             try
@@ -132,6 +154,25 @@ public static class AuthClientEndpointRouteBuilderExtensions
             }
         });
 
+        group.MapGet("/signed-out", (HttpContext context) => new SignedOutResult((context.Request.PathBase + loginPath).ToString()));
+
         return group;
+    }
+
+    /// <summary>
+    /// An answer that is not about the person's session: the auth server is unreachable or failing (network,
+    /// timeout, 5xx, serviceUnavailable), or it refused the app itself (a configuration error). The cookie stays.
+    /// </summary>
+    private static bool IsUnavailable(AuthException exception) =>
+        !exception.RequiresSignIn && (exception.IsTransient || exception.IsConfigurationError || exception.StatusCode >= 500);
+
+    private sealed class OutageResult(AuthException exception, TimeSpan retryAfter, bool html = true, string? retryUrl = null) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext) => OutagePage.WriteAsync(httpContext, exception, retryAfter, html, retryUrl);
+    }
+
+    private sealed class SignedOutResult(string loginPath) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext) => OutagePage.WriteSignedOutAsync(httpContext, loginPath);
     }
 }

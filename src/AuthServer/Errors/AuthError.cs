@@ -41,6 +41,7 @@ public sealed record AuthError(ErrorDefinition Definition, string Message, IRead
     public static AuthError PasskeyWrongOrganization() => Of(ErrorCatalog.PasskeyWrongOrganization);
     public static AuthError TokenMissing() => Of(ErrorCatalog.TokenMissing);
     public static AuthError TokenInvalid() => Of(ErrorCatalog.TokenInvalid);
+    public static AuthError ClientCredentialsInvalid() => Of(ErrorCatalog.ClientCredentialsInvalid);
     public static AuthError SessionMissing() => Of(ErrorCatalog.SessionMissing);
     public static AuthError SessionNotVerified() => Of(ErrorCatalog.SessionNotVerified);
     public static AuthError SessionExpired() => Of(ErrorCatalog.SessionExpired);

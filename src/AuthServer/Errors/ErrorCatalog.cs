@@ -35,6 +35,8 @@ public static class ErrorCatalog
     public static readonly ErrorDefinition CaptchaInvalid = new("captchaInvalid", 400, "The anti-abuse challenge was not solved.", false);
     public static readonly ErrorDefinition TokenMissing = new("tokenMissing", 401, "A token or client credentials are required.", false);
     public static readonly ErrorDefinition TokenInvalid = new("tokenInvalid", 401, "The token or client credentials are invalid.", false);
+    /// <summary>The app's Basic credentials: malformed, or a secret that is neither the active nor the pending one. Distinct from tokenInvalid so a misconfigured app is told apart from a used or expired code.</summary>
+    public static readonly ErrorDefinition ClientCredentialsInvalid = new("clientCredentialsInvalid", 401, "The app's client credentials (organization id and secret) are not accepted.", false);
     public static readonly ErrorDefinition SessionMissing = new("sessionMissing", 401, "The session does not exist.", false);
     public static readonly ErrorDefinition SessionNotVerified = new("sessionNotVerified", 401, "The session has not been verified.", false);
     public static readonly ErrorDefinition SessionExpired = new("sessionExpired", 401, "The session has expired.", false);
@@ -48,6 +50,6 @@ public static class ErrorCatalog
         StateMissing, StateInvalid, CodeChallengeMissing, CodeChallengeInvalid,
         LoginAttemptMissing, LoginAttemptExpired, LoginAttemptInvalid,
         PasskeyDataMissing, PasskeyDataExpired, PasskeyDataInvalid, PasskeyWrongOrganization, CaptchaInvalid,
-        TokenMissing, TokenInvalid, SessionMissing, SessionNotVerified, SessionExpired, SessionInactive, SessionInvalid,
+        TokenMissing, TokenInvalid, ClientCredentialsInvalid, SessionMissing, SessionNotVerified, SessionExpired, SessionInactive, SessionInvalid,
     ];
 }

@@ -10,6 +10,8 @@ namespace AuthServer.AuthClientTests.Infrastructure;
 /// <summary>The real auth server (its Program) on a real PostgreSQL database, in process.</summary>
 public sealed class AuthServerFactory(string connectionString, IDictionary<string, string?> settings) : WebApplicationFactory<Program>
 {
+    public LogCapture Logs { get; } = new();
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
@@ -24,7 +26,8 @@ public sealed class AuthServerFactory(string connectionString, IDictionary<strin
         }
 
         builder.ConfigureAppConfiguration(configuration => configuration.AddInMemoryCollection(values));
-        builder.ConfigureLogging(logging => logging.ClearProviders());
+        // The server's log is not printed, but kept: tests assert what an operator would find in it.
+        builder.ConfigureLogging(logging => logging.ClearProviders().AddProvider(Logs));
     }
 
     /// <summary>The server's database, for arranging (expired sessions, blocked users) and asserting.</summary>

@@ -43,6 +43,9 @@ public sealed class ClientFixture : IAsyncLifetime
     public WebApplication App => _app ?? throw new InvalidOperationException("Fixture not initialized.");
     public Outbox Outbox => new(_outboxPath, _database!.ConnectionString);
 
+    /// <summary>The app's log lines (the library's among them).</summary>
+    public LogCapture AppLogs { get; } = new();
+
     /// <summary>Every call the app's AuthClient made to the server.</summary>
     public RequestLog Requests { get; } = new();
 
@@ -85,8 +88,12 @@ public sealed class ClientFixture : IAsyncLifetime
             ["AuthClient:Secret"] = Secret,
             ["AuthClient:AuthBaseUrl"] = ServerUrl,
             ["AuthClient:CallbackUrl"] = CallbackUrl,
+            // Most tests count the calls to the server and end sessions behind the app's back: no cache here
+            // (CachingTests covers the default). The test browser's X-Forwarded-For is trusted on purpose.
+            ["AuthClient:UserCacheTime"] = "00:00:00",
+            ["AuthClient:UseForwardedHeaders"] = "true",
         });
-        builder.Logging.ClearProviders();
+        builder.Logging.ClearProviders().AddProvider(AppLogs).SetMinimumLevel(LogLevel.Debug);
         builder.WebHost.UseUrls(AppUrl);
         builder.Services.AddAuthClient(builder.Configuration);
         builder.Services.AddHttpClient(AuthClient.HttpClientName).AddHttpMessageHandler(() => Requests.Handler());
@@ -98,18 +105,21 @@ public sealed class ClientFixture : IAsyncLifetime
     /// <summary>The options of the app's client, changed by <paramref name="change"/>, for clients made in a test.</summary>
     public AuthClientOptions Options(Action<AuthClientOptions>? change = null)
     {
-        var options = new AuthClientOptions { ClientId = ClientId, Secret = Secret, AuthBaseUrl = ServerUrl, CallbackUrl = CallbackUrl };
+        var options = new AuthClientOptions
+        {
+            ClientId = ClientId, Secret = Secret, AuthBaseUrl = ServerUrl, CallbackUrl = CallbackUrl, UserCacheTime = TimeSpan.Zero, UseForwardedHeaders = true,
+        };
         change?.Invoke(options);
         return options;
     }
 
     /// <summary>A client of its own (own cache, own request log), talking to the real server.</summary>
-    public (AuthClient Client, RequestLog Log) NewClient(Action<AuthClientOptions>? change = null)
+    public (AuthClient Client, RequestLog Log) NewClient(Action<AuthClientOptions>? change = null, ILogger<AuthClient>? logger = null)
     {
         var log = new RequestLog();
         var handler = log.Handler();
         handler.InnerHandler = new HttpClientHandler();
-        var client = new AuthClient(Options(change), new HttpClient(handler), new MemoryCache(new MemoryCacheOptions()));
+        var client = new AuthClient(Options(change), new HttpClient(handler), new MemoryCache(new MemoryCacheOptions()), logger);
         return (client, log);
     }
 

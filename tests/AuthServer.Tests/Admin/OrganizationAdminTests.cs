@@ -210,7 +210,7 @@ public sealed class OrganizationAdminTests(AdminFixture fixture) : IClassFixture
         var activated = await (await admin.PostAsync($"/api/v1/admin/organizations/{id}/activate_secret", null)).ReadJsonAsync();
         Assert.False(activated.GetProperty("secretRotationPending").GetBoolean());
 
-        await (await VerifyWithAsync(id, oldSecret)).AssertErrorAsync(HttpStatusCode.Unauthorized, "tokenInvalid");
+        await (await VerifyWithAsync(id, oldSecret)).AssertErrorAsync(HttpStatusCode.Unauthorized, "clientCredentialsInvalid");
         await (await VerifyWithAsync(id, newSecret)).AssertErrorAsync(HttpStatusCode.BadRequest, "missingFields");
         var again = await admin.PostAsync($"/api/v1/admin/organizations/{id}/activate_secret", null);
         await again.AssertDetailsAsync("entityInvalid", "pendingSecret");
@@ -229,7 +229,7 @@ public sealed class OrganizationAdminTests(AdminFixture fixture) : IClassFixture
         var tokens = await driver.SignInAndVerifyAsync(renewed, "rotated@example.com");
 
         Assert.Equal(HttpStatusCode.OK, (await driver.UserInfoAsync(renewed, tokens.AccessToken)).StatusCode);
-        await (await driver.UserInfoAsync(organization, tokens.AccessToken)).AssertErrorAsync(HttpStatusCode.Unauthorized, "tokenInvalid");
+        await (await driver.UserInfoAsync(organization, tokens.AccessToken)).AssertErrorAsync(HttpStatusCode.Unauthorized, "clientCredentialsInvalid");
     }
 
     private async Task<HttpResponseMessage> VerifyWithAsync(Guid id, string secret)

@@ -145,14 +145,14 @@ public sealed class AuthenticateDirectTests(LoginServerFixture fixture) : IClass
     }
 
     [Fact]
-    public async Task Authenticate_direct_with_a_wrong_secret_is_tokenInvalid()
+    public async Task Authenticate_direct_with_a_wrong_secret_is_clientCredentialsInvalid()
     {
         var organization = await fixture.CreateOrganizationAsync();
         using var driver = fixture.Driver();
 
         var response = await PostJsonAsync(driver, (organization with { Secret = new string('z', 32) }).Basic, Body("badsecret-direct@example.com"));
 
-        await response.AssertErrorAsync(HttpStatusCode.Unauthorized, "tokenInvalid");
+        await response.AssertErrorAsync(HttpStatusCode.Unauthorized, "clientCredentialsInvalid");
         Assert.False(HasEmailTo("badsecret-direct@example.com"));
     }
 

@@ -379,7 +379,7 @@ public sealed class UserInfoTests(LoginServerFixture fixture) : IClassFixture<Lo
 
         Assert.Equal(HttpStatusCode.OK, withPending.StatusCode);
         Assert.Equal(HttpStatusCode.OK, withActive.StatusCode);
-        await withNeither.AssertErrorAsync(HttpStatusCode.Unauthorized, "tokenInvalid");
+        await withNeither.AssertErrorAsync(HttpStatusCode.Unauthorized, "clientCredentialsInvalid");
     }
 
     private async Task<(TestOrganization Organization, LoginDriver Driver, LoginDriver.Tokens Tokens)> SignedInAsync(string email, Action<Organization>? configure = null)

@@ -25,7 +25,7 @@ public sealed class VerifyTests(LoginServerFixture fixture) : IClassFixture<Logi
     }
 
     [Fact]
-    public async Task Verify_with_a_wrong_secret_is_tokenInvalid()
+    public async Task Verify_with_a_wrong_secret_is_clientCredentialsInvalid_not_the_code_error()
     {
         var organization = await fixture.CreateOrganizationAsync();
         using var driver = fixture.Driver();
@@ -33,7 +33,7 @@ public sealed class VerifyTests(LoginServerFixture fixture) : IClassFixture<Logi
 
         var response = await driver.VerifyAsync(organization with { Secret = new string('x', 32) }, code);
 
-        await response.AssertErrorAsync(HttpStatusCode.Unauthorized, "tokenInvalid");
+        await response.AssertErrorAsync(HttpStatusCode.Unauthorized, "clientCredentialsInvalid");
         // A rejected client does not spend the code.
         Assert.Equal(HttpStatusCode.OK, (await driver.VerifyAsync(organization, code)).StatusCode);
     }
@@ -42,7 +42,7 @@ public sealed class VerifyTests(LoginServerFixture fixture) : IClassFixture<Logi
     [InlineData("Bearer abc")]
     [InlineData("Basic !!!not-base64!!!")]
     [InlineData("Basic bm8tY29sb24")] // "no-colon"
-    public async Task Verify_with_malformed_credentials_is_tokenInvalid(string authorization)
+    public async Task Verify_with_malformed_credentials_is_clientCredentialsInvalid(string authorization)
     {
         using var driver = fixture.Driver();
         var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/verify") { Content = ApiFlows.VerifyForm("x") };
@@ -50,7 +50,7 @@ public sealed class VerifyTests(LoginServerFixture fixture) : IClassFixture<Logi
 
         var response = await driver.Client.SendAsync(request);
 
-        await response.AssertErrorAsync(HttpStatusCode.Unauthorized, "tokenInvalid");
+        await response.AssertErrorAsync(HttpStatusCode.Unauthorized, "clientCredentialsInvalid");
     }
 
     [Fact]

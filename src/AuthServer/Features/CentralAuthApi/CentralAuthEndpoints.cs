@@ -29,6 +29,7 @@ public static class CentralAuthEndpoints
         api.MapPost("/verify", VerifyAsync).WithName("Verify").WithSummary("Exchanges the login code for the session's tokens.");
         api.MapPost("/userinfo", UserInfoAsync).WithName("UserInfo").WithSummary("Checks the session of an access token and returns its user.");
         api.MapPost("/logout", LogoutAsync).WithName("Logout").WithSummary("Ends the session of an access token.");
+        api.MapClientCheck();
         api.MapPost("/authenticate_direct", AuthenticateDirectAsync).WithName("AuthenticateDirect").WithSummary("Emails a sign-in link without the login page.");
         return app;
     }
@@ -153,7 +154,7 @@ public static class CentralAuthEndpoints
     }
 
     /// <summary>The `domain` is the app's origin; a bare host name is read as https.</summary>
-    private static bool IsAllowedDomain(CachedOrganization organization, string? domain)
+    internal static bool IsAllowedDomain(CachedOrganization organization, string? domain)
     {
         if (string.IsNullOrWhiteSpace(domain))
         {

@@ -8,8 +8,10 @@ namespace AuthServer.Features.Organizations;
 /// <summary>
 /// The one check of client credentials (organization id and secret) for every face: the active secret or,
 /// during a rotation, the pending one, compared in constant time, with the organization from the cache.
+/// Bad credentials answer clientCredentialsInvalid (not tokenInvalid, which means a bad code or token) and
+/// log one Warning with the organization id and trace id, so the app's operator can find it (never the secret).
 /// </summary>
-public sealed class ClientAuthenticator(OrganizationCache organizations)
+public sealed partial class ClientAuthenticator(OrganizationCache organizations, ILogger<ClientAuthenticator> logger)
 {
     /// <summary>Authenticates <c>Authorization: Basic base64(client_id:secret)</c>.</summary>
     public async Task<Outcome<CachedOrganization>> AuthenticateBasicAsync(HttpRequest request, CancellationToken cancellationToken)
@@ -24,7 +26,7 @@ public sealed class ClientAuthenticator(OrganizationCache organizations)
             || !string.Equals(parsed.Scheme, "Basic", StringComparison.OrdinalIgnoreCase)
             || parsed.Parameter is null)
         {
-            return AuthError.TokenInvalid();
+            return Rejected(request, null, "not Basic credentials");
         }
 
         string decoded;
@@ -34,19 +36,22 @@ public sealed class ClientAuthenticator(OrganizationCache organizations)
         }
         catch (FormatException)
         {
-            return AuthError.TokenInvalid();
+            return Rejected(request, null, "Basic credentials that are not base64");
         }
 
         var separator = decoded.IndexOf(':');
         if (separator <= 0)
         {
-            return AuthError.TokenInvalid();
+            return Rejected(request, null, "Basic credentials without client_id:secret");
         }
 
         // RFC 6749 §2.3.1: both parts are form-url-encoded before Basic encoding.
         var clientId = Uri.UnescapeDataString(decoded[..separator]);
         var secret = Uri.UnescapeDataString(decoded[(separator + 1)..]);
-        return await AuthenticateAsync(clientId, secret, cancellationToken);
+        var outcome = await AuthenticateAsync(clientId, secret, cancellationToken);
+        return outcome.Failed && outcome.Error!.Definition == ErrorCatalog.ClientCredentialsInvalid
+            ? Rejected(request, clientId, "a secret that is neither the active nor the pending one")
+            : outcome;
     }
 
     public async Task<Outcome<CachedOrganization>> AuthenticateAsync(string? clientId, string? secret, CancellationToken cancellationToken)
@@ -67,8 +72,18 @@ public sealed class ClientAuthenticator(OrganizationCache organizations)
             return AuthError.TokenMissing();
         }
 
-        return SecretMatches(organization, secret) ? organization : AuthError.TokenInvalid();
+        return SecretMatches(organization, secret) ? organization : AuthError.ClientCredentialsInvalid();
     }
+
+    private AuthError Rejected(HttpRequest request, string? clientId, string reason)
+    {
+        // The client id is not secret, but it is caller-chosen text: log it only when it named a real organization.
+        LogRejected(clientId ?? "(unreadable)", reason, ErrorResponses.TraceId(request.HttpContext));
+        return AuthError.ClientCredentialsInvalid();
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Client credentials rejected for organization {OrganizationId}: {Reason} (trace {TraceId}); the app's client secret is probably wrong or was rotated")]
+    private partial void LogRejected(string organizationId, string reason, string traceId);
 
     public static bool SecretMatches(CachedOrganization organization, string presented)
     {
