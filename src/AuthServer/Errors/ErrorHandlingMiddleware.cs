@@ -45,12 +45,23 @@ public sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<ErrorH
                 return;
             }
 
-            await WriteAsync(context, error);
+            await WriteAsync(context, error, pages);
         }
     }
 
-    private Task WriteAsync(HttpContext context, AuthError error)
+    /// <summary>Writes the error in the caller's format: RFC 6749 on /connect, a page for a browser, the catalog's JSON otherwise.</summary>
+    public static Task WriteAsync(HttpContext context, AuthError error, IErrorPageRenderer pages)
     {
+        if (error.Allow is { } allow)
+        {
+            // After the writers' Response.Clear(), which would drop a header set now.
+            context.Response.OnStarting(() =>
+            {
+                context.Response.Headers.Allow = string.Join(", ", allow);
+                return Task.CompletedTask;
+            });
+        }
+
         if (context.Request.Path.StartsWithSegments("/connect"))
         {
             return WriteOAuthErrorAsync(context, error);
@@ -64,10 +75,14 @@ public sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<ErrorH
         return ErrorResponses.WriteAsync(context, error);
     }
 
-    /// <summary>Pages (not /api) that a browser asked for get an HTML error page instead of JSON.</summary>
+    /// <summary>
+    /// Pages (not /api) that a browser asked for, or a browser's form post (the login page's), get an HTML
+    /// error page instead of JSON.
+    /// </summary>
     private static bool IsPageRequest(HttpContext context) =>
         !context.Request.Path.StartsWithSegments("/api")
-        && context.Request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase);
+        && (context.Request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase)
+            || (HttpMethods.IsPost(context.Request.Method) && context.Request.HasFormContentType));
 
     private static async Task WriteOAuthErrorAsync(HttpContext context, AuthError error)
     {
@@ -116,9 +131,12 @@ public sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<ErrorH
             return AuthError.MissingFields(name);
         }
 
-        if (exception.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        switch (exception.StatusCode)
         {
-            return AuthError.EntityInvalid("body", "The request body is too large.");
+            case StatusCodes.Status413PayloadTooLarge:
+                return AuthError.EntityTooLarge(Hosting.Http.RequestLimits.MaxBodyBytes);
+            case StatusCodes.Status415UnsupportedMediaType:
+                return AuthError.ContentTypeInvalid("application/json");
         }
 
         return AuthError.EntityInvalid("request", "The request could not be read.");

@@ -10,6 +10,7 @@ using AuthServer.Features.Organizations;
 using AuthServer.Features.Passkeys;
 using AuthServer.Features.RateLimiting;
 using AuthServer.Features.Sessions;
+using AuthServer.Hosting.Http;
 using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.HttpOverrides;
@@ -66,6 +67,8 @@ public static class ServiceRegistration
         services.AddSingleton<IErrorPageRenderer, LoginPageRenderer>();
         // Registered first, so the error middleware wraps the whole pipeline, hosting additions included.
         services.AddTransient<IStartupFilter, ErrorHandlingStartupFilter>();
+        services.AddHttpHygiene();
+        services.AddServerStartup();
 
         services.AddSingleton<ServerKeyRing>();
         services.AddSingleton<DatabaseInitializer>();
