@@ -54,7 +54,7 @@ public sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<ErrorH
     {
         if (error.Allow is { } allow)
         {
-            // After the writers' Response.Clear(), which would drop a header set now.
+            // After the page writer's Response.Clear(), which would drop a header set now.
             context.Response.OnStarting(() =>
             {
                 context.Response.Headers.Allow = string.Join(", ", allow);
@@ -95,6 +95,11 @@ public sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<ErrorH
             context.Response.Headers.RetryAfter = retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
 
+        if (error.Allow is { } allow)
+        {
+            context.Response.Headers.Allow = string.Join(", ", allow);
+        }
+
         var code = error.Status == 503 ? "temporarily_unavailable" : error.Status >= 500 ? "server_error" : "invalid_request";
         await context.Response.WriteAsJsonAsync(new Dictionary<string, string> { ["error"] = code, ["error_description"] = error.Message });
     }
@@ -110,6 +115,12 @@ public sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<ErrorH
             case InvalidDataException:
                 // A form or multipart body that cannot be parsed (no boundary, over the limits).
                 return AuthError.EntityInvalid("body", "The request body could not be read.");
+        }
+
+        if (FindInner<PostgresException>(exception) is { SqlState: "22021" or "22P05" } || exception is PostgresException { SqlState: "22021" or "22P05" })
+        {
+            // Text PostgreSQL cannot store (a NUL character sent as \u0000 in JSON): the sender's fault, not a bug.
+            return AuthError.EntityInvalid("body", "A value contains a character that cannot be stored (such as NUL).");
         }
 
         return IsDatabaseUnavailable(exception) ? AuthError.ServiceUnavailable() : AuthError.Generic();

@@ -61,16 +61,46 @@ public sealed class HttpHygieneMiddleware(RequestDelegate next, IOptions<ServerO
 
         if (request.QueryString.HasValue)
         {
+            RefuseInvalidUtf8(PercentEncoding.FirstInvalid(request.QueryString.Value!), "query");
             RefuseUnclean(request.Query, "query");
         }
 
         if (request.HasFormContentType && !HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method))
         {
-            // Parsed once: the endpoints (and OpenIddict) read the same parsed form.
-            RefuseUnclean(await request.ReadFormAsync(context.RequestAborted), "form");
+            if (request.ContentType!.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase))
+            {
+                // The raw body, read once more from a buffer (it is at most the body limit).
+                request.EnableBuffering();
+                using var raw = new MemoryStream();
+                await request.Body.CopyToAsync(raw, context.RequestAborted);
+                request.Body.Position = 0;
+                RefuseInvalidUtf8(PercentEncoding.FirstInvalid(raw.GetBuffer().AsSpan(0, (int)raw.Length)), "form");
+            }
+
+            IFormCollection form;
+            try
+            {
+                // Parsed once: the endpoints (and OpenIddict) read the same parsed form.
+                form = await request.ReadFormAsync(context.RequestAborted);
+            }
+            catch (Exception exception) when (exception is InvalidDataException or IOException && !context.RequestAborted.IsCancellationRequested)
+            {
+                // A multipart body without its boundary or cut short, a form over the reader's limits.
+                throw new AuthErrorException(AuthError.EntityInvalid("body", "The form could not be read."));
+            }
+
+            RefuseUnclean(form, "form");
         }
 
         await next(context);
+    }
+
+    private static void RefuseInvalidUtf8(string? invalid, string where)
+    {
+        if (invalid is not null)
+        {
+            throw new AuthErrorException(AuthError.EntityInvalid(invalid.Length == 0 ? where : invalid, "The value is not valid UTF-8 (percent-encoded bytes that are not UTF-8)."));
+        }
     }
 
     private static void RefuseUnclean(IEnumerable<KeyValuePair<string, StringValues>> values, string where)
