@@ -34,8 +34,19 @@ public sealed class RouteMethods(EndpointDataSource endpoints)
             return AuthError.MethodNotAllowed(methods.SelectMany(m => m!).Distinct(StringComparer.OrdinalIgnoreCase).Order(StringComparer.Ordinal).ToList());
         }
 
-        var accepts = matching.Select(e => e.Metadata.GetMetadata<IAcceptsMetadata>()).OfType<IAcceptsMetadata>().SelectMany(a => a.ContentTypes).Distinct().ToList();
-        return accepts.Count > 0 ? AuthError.ContentTypeInvalid(string.Join(" or ", accepts)) : null;
+        // The method is fine: a content type problem only if the endpoints for this method all want another one.
+        var forMethod = matching.Where(e => e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods is not { Count: > 0 } methods
+            || methods.Contains(request.Method, StringComparer.OrdinalIgnoreCase)).ToList();
+        var accepts = forMethod.Select(e => e.Metadata.GetMetadata<IAcceptsMetadata>()).ToList();
+        if (accepts.Count == 0 || accepts.Any(a => a is null || a.ContentTypes.Count == 0))
+        {
+            return null;
+        }
+
+        var sent = request.ContentType ?? "";
+        return accepts.SelectMany(a => a!.ContentTypes).Any(type => sent.StartsWith(type, StringComparison.OrdinalIgnoreCase))
+            ? null
+            : AuthError.ContentTypeInvalid(string.Join(" or ", accepts.SelectMany(a => a!.ContentTypes).Distinct()));
     }
 
     private static string RoutePatternText(RoutePattern pattern) =>
