@@ -31,4 +31,6 @@ COPY --from=build /app .
 USER $APP_UID
 ENV ASPNETCORE_HTTP_PORTS=8080
 EXPOSE 8080
+# The runtime image has no curl or wget: the server binary probes its own /health/ready (exit 0 ready, 1 not).
+HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 CMD ["dotnet", "AuthServer.dll", "healthcheck"]
 ENTRYPOINT ["dotnet", "AuthServer.dll"]

@@ -103,6 +103,15 @@ public enum AuthErrorCode
     /// <summary>sessionInvalid: the session does not match this request (IP, user agent or device changed; another user on affirm).</summary>
     SessionInvalid,
 
+    /// <summary>methodNotAllowed: the path does not accept this HTTP method (a client bug).</summary>
+    MethodNotAllowed,
+
+    /// <summary>entityTooLarge: the request body is over the server's size limit.</summary>
+    EntityTooLarge,
+
+    /// <summary>contentTypeInvalid: the request body's content type is not the one the endpoint accepts.</summary>
+    ContentTypeInvalid,
+
     /// <summary>secretMissing (client side): no client secret is configured.</summary>
     SecretMissing,
 

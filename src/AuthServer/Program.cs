@@ -1,39 +1,44 @@
-using AuthServer.Features.Admin;
 using AuthServer.Hosting;
 
-// Commands: (none) serve; "migrate" apply migrations and exit; "apikey create --name <name>" print a new admin API key.
-var command = args.FirstOrDefault(a => !a.StartsWith('-')) ?? "serve";
-var hostArgs = args.Where(a => a != command).ToArray();
-
-var builder = WebApplication.CreateBuilder(hostArgs);
-builder.AddAuthServer();
-if (command != "serve")
+// Commands (serve by default, migrate, apikey, healthcheck) and the host arguments that pass through: see
+// Hosting/ServerCommands.cs, or run with --help.
+var command = ServerCommands.Parse(args, Console.Out, Console.Error);
+if (command.ExitCode is { } parsed)
 {
-    // A command's output is for the person at the terminal: only problems are logged.
+    return parsed;
+}
+
+var builder = WebApplication.CreateBuilder(command.HostArgs);
+if (command.Name == ServerCommands.HealthCheck)
+{
+    // Needs only the listening address from the configuration: no database, no services.
+    return await HealthCheckCommand.RunAsync(builder.Configuration, command.Arguments, Console.Out, CancellationToken.None);
+}
+
+builder.AddAuthServer();
+if (!command.IsServe)
+{
+    // A command's output is for the person at the terminal (or a script: stdout carries only the result);
+    // only problems are logged, to stderr.
     builder.Logging.AddFilter(level => level >= LogLevel.Warning);
+    builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
 }
 
 var app = builder.Build();
-
-var initializer = app.Services.GetRequiredService<DatabaseInitializer>();
-switch (command)
+if (!command.IsServe)
 {
-    case "migrate":
-        await initializer.MigrateAsync(app.Lifetime.ApplicationStopping);
-        Console.WriteLine("Migrations applied.");
-        return 0;
-    case ApiKeyCommand.Name:
-        return await ApiKeyCommand.RunAsync(app, args, app.Lifetime.ApplicationStopping);
-    case "serve":
-        break;
-    default:
-        Console.Error.WriteLine($"Unknown command '{command}'. Commands: serve (default), migrate, apikey.");
-        return 2;
+    var exitCode = await ServerCommands.RunAsync(app, command, app.Lifetime.ApplicationStopping);
+    await app.DisposeAsync(); // flushes the log
+    return exitCode;
 }
 
-var serverOptions = app.Configuration.GetSection(ServerOptions.Section).Get<ServerOptions>() ?? new ServerOptions();
-await initializer.InitializeAsync(serverOptions.ApplyMigrationsAtStartup, app.Lifetime.ApplicationStopping);
-await app.Services.GetRequiredService<DemoOrganizationSeeder>().SeedAsync(app.Lifetime.ApplicationStopping);
+// Before listening when the database answers; otherwise the server listens and completes start-up in the background.
+var startup = app.Services.GetRequiredService<ServerStartup>();
+if (!await startup.PrepareAsync(app.Lifetime.ApplicationStopping))
+{
+    await app.DisposeAsync(); // flushes the log
+    return startup.ExitCode;
+}
 
 app.UseAuthServer();
 // Start-up leaves garbage the steady state never needs (on a first start the migrations' model, always the key
@@ -42,7 +47,7 @@ app.UseAuthServer();
 app.Lifetime.ApplicationStarted.Register(static () => ThreadPool.UnsafeQueueUserWorkItem(
     static _ => GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true), state: (object?)null, preferLocal: false));
 await app.RunAsync();
-return 0;
+return startup.ExitCode;
 
 /// <summary>Visible to the functional tests' WebApplicationFactory.</summary>
 public partial class Program;

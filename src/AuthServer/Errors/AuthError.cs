@@ -10,6 +10,9 @@ public sealed record ErrorDetail(string Location, string Message);
 public sealed record AuthError(ErrorDefinition Definition, string Message, IReadOnlyList<ErrorDetail>? Details = null, int? RetryAfterSeconds = null)
 {
     public string Code => Definition.Code;
+
+    /// <summary>The methods the path accepts, sent as the Allow header of a methodNotAllowed answer.</summary>
+    public IReadOnlyList<string>? Allow { get; init; }
     public int Status => Definition.Status;
 
     private static AuthError Of(ErrorDefinition definition, string? message = null) => new(definition, message ?? definition.Description);
@@ -47,6 +50,11 @@ public sealed record AuthError(ErrorDefinition Definition, string Message, IRead
     public static AuthError SessionExpired() => Of(ErrorCatalog.SessionExpired);
     public static AuthError SessionInactive() => Of(ErrorCatalog.SessionInactive);
     public static AuthError SessionInvalid(string? message = null) => Of(ErrorCatalog.SessionInvalid, message);
+    public static AuthError MethodNotAllowed(IReadOnlyList<string> allow) => Of(ErrorCatalog.MethodNotAllowed) with { Allow = allow };
+    public static AuthError EntityTooLarge(long limitBytes) =>
+        Of(ErrorCatalog.EntityTooLarge, $"The request body is too large: at most {limitBytes.ToString(System.Globalization.CultureInfo.InvariantCulture)} bytes are accepted here.");
+    public static AuthError ContentTypeInvalid(string expected) =>
+        Of(ErrorCatalog.ContentTypeInvalid, $"The request body's content type is not accepted here; send {expected}.");
 }
 
 /// <summary>Carries an <see cref="AuthError"/> out of code that cannot return it (model binding, filters).</summary>

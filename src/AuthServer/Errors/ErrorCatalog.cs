@@ -42,6 +42,9 @@ public static class ErrorCatalog
     public static readonly ErrorDefinition SessionExpired = new("sessionExpired", 401, "The session has expired.", false);
     public static readonly ErrorDefinition SessionInactive = new("sessionInactive", 401, "The session is no longer active.", false);
     public static readonly ErrorDefinition SessionInvalid = new("sessionInvalid", 401, "The session does not match this request.", false);
+    public static readonly ErrorDefinition MethodNotAllowed = new("methodNotAllowed", 405, "This path does not accept this HTTP method; the Allow header lists the ones it does.", false);
+    public static readonly ErrorDefinition EntityTooLarge = new("entityTooLarge", 413, "The request body is too large.", false);
+    public static readonly ErrorDefinition ContentTypeInvalid = new("contentTypeInvalid", 415, "The request body's content type is not the one this endpoint accepts.", false);
 
     public static readonly IReadOnlyList<ErrorDefinition> All =
     [
@@ -51,5 +54,6 @@ public static class ErrorCatalog
         LoginAttemptMissing, LoginAttemptExpired, LoginAttemptInvalid,
         PasskeyDataMissing, PasskeyDataExpired, PasskeyDataInvalid, PasskeyWrongOrganization, CaptchaInvalid,
         TokenMissing, TokenInvalid, ClientCredentialsInvalid, SessionMissing, SessionNotVerified, SessionExpired, SessionInactive, SessionInvalid,
+        MethodNotAllowed, EntityTooLarge, ContentTypeInvalid,
     ];
 }

@@ -45,12 +45,23 @@ public sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<ErrorH
                 return;
             }
 
-            await WriteAsync(context, error);
+            await WriteAsync(context, error, pages);
         }
     }
 
-    private Task WriteAsync(HttpContext context, AuthError error)
+    /// <summary>Writes the error in the caller's format: RFC 6749 on /connect, a page for a browser, the catalog's JSON otherwise.</summary>
+    public static Task WriteAsync(HttpContext context, AuthError error, IErrorPageRenderer pages)
     {
+        if (error.Allow is { } allow)
+        {
+            // After the page writer's Response.Clear(), which would drop a header set now.
+            context.Response.OnStarting(() =>
+            {
+                context.Response.Headers.Allow = string.Join(", ", allow);
+                return Task.CompletedTask;
+            });
+        }
+
         if (context.Request.Path.StartsWithSegments("/connect"))
         {
             return WriteOAuthErrorAsync(context, error);
@@ -64,10 +75,14 @@ public sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<ErrorH
         return ErrorResponses.WriteAsync(context, error);
     }
 
-    /// <summary>Pages (not /api) that a browser asked for get an HTML error page instead of JSON.</summary>
+    /// <summary>
+    /// Pages (not /api) that a browser asked for, or a browser's form post (the login page's), get an HTML
+    /// error page instead of JSON.
+    /// </summary>
     private static bool IsPageRequest(HttpContext context) =>
         !context.Request.Path.StartsWithSegments("/api")
-        && context.Request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase);
+        && (context.Request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase)
+            || (HttpMethods.IsPost(context.Request.Method) && context.Request.HasFormContentType));
 
     private static async Task WriteOAuthErrorAsync(HttpContext context, AuthError error)
     {
@@ -78,6 +93,11 @@ public sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<ErrorH
         if (error.RetryAfterSeconds is { } retryAfter)
         {
             context.Response.Headers.RetryAfter = retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        if (error.Allow is { } allow)
+        {
+            context.Response.Headers.Allow = string.Join(", ", allow);
         }
 
         var code = error.Status == 503 ? "temporarily_unavailable" : error.Status >= 500 ? "server_error" : "invalid_request";
@@ -95,6 +115,12 @@ public sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<ErrorH
             case InvalidDataException:
                 // A form or multipart body that cannot be parsed (no boundary, over the limits).
                 return AuthError.EntityInvalid("body", "The request body could not be read.");
+        }
+
+        if (FindInner<PostgresException>(exception) is { SqlState: "22021" or "22P05" } || exception is PostgresException { SqlState: "22021" or "22P05" })
+        {
+            // Text PostgreSQL cannot store (a NUL character sent as \u0000 in JSON): the sender's fault, not a bug.
+            return AuthError.EntityInvalid("body", "A value contains a character that cannot be stored (such as NUL).");
         }
 
         return IsDatabaseUnavailable(exception) ? AuthError.ServiceUnavailable() : AuthError.Generic();
@@ -116,9 +142,12 @@ public sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<ErrorH
             return AuthError.MissingFields(name);
         }
 
-        if (exception.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        switch (exception.StatusCode)
         {
-            return AuthError.EntityInvalid("body", "The request body is too large.");
+            case StatusCodes.Status413PayloadTooLarge:
+                return AuthError.EntityTooLarge(Hosting.Http.RequestLimits.MaxBodyBytes);
+            case StatusCodes.Status415UnsupportedMediaType:
+                return AuthError.ContentTypeInvalid("application/json");
         }
 
         return AuthError.EntityInvalid("request", "The request could not be read.");

@@ -30,6 +30,11 @@ public static class ErrorResponses
             response.Headers.RetryAfter = retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
 
+        if (error.Allow is { } allow)
+        {
+            response.Headers.Allow = string.Join(", ", allow);
+        }
+
         response.ContentType = "application/json; charset=utf-8";
         await JsonSerializer.SerializeAsync(response.Body, ToBody(error, context), Json, context.RequestAborted);
     }

@@ -2,6 +2,7 @@ using AuthServer.Data;
 using AuthServer.Errors;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Npgsql;
 
 namespace AuthServer.Hosting;
 
@@ -31,10 +32,13 @@ public sealed class DatabaseInitializer(
         await scope.ServiceProvider.GetRequiredService<Features.Connect.OpenIddictClientSync>().SyncMissingAsync(cancellationToken);
     }
 
-    public async Task MigrateAsync(CancellationToken cancellationToken)
+    /// <summary>Applies the pending migrations (once across instances); returns their names, empty when none was pending.</summary>
+    public async Task<IReadOnlyList<string>> MigrateAsync(CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AuthDbContext>();
+        // Migrations, and waiting for another instance's, take longer than the request path's short command timeout.
+        db.Database.SetCommandTimeout(MigrationTimeout);
         await db.Database.OpenConnectionAsync(cancellationToken);
         try
         {
@@ -51,6 +55,7 @@ public sealed class DatabaseInitializer(
             }
 
             logger.LogInformation("Database schema is up to date");
+            return pending;
         }
         finally
         {
@@ -59,24 +64,52 @@ public sealed class DatabaseInitializer(
         }
     }
 
-    private async Task WaitForDatabaseAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Waits until the database accepts a connection, for at most Server:DatabaseStartupTimeoutSeconds;
+    /// then throws <see cref="DatabaseUnreachableException"/>, whose message is the whole story (no stack trace needed).
+    /// </summary>
+    public async Task WaitForDatabaseAsync(CancellationToken cancellationToken)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(options.Value.DatabaseStartupTimeoutSeconds);
+        var timeout = options.Value.DatabaseStartupTimeoutSeconds;
+        var deadline = DateTime.UtcNow.AddSeconds(timeout);
         while (true)
         {
-            try
+            var failure = await TryConnectAsync(cancellationToken);
+            if (failure is null)
             {
-                await using var scope = scopes.CreateAsyncScope();
-                var db = scope.ServiceProvider.GetRequiredService<AuthDbContext>();
-                await db.Database.OpenConnectionAsync(cancellationToken);
-                await db.Database.CloseConnectionAsync();
                 return;
             }
-            catch (Exception exception) when (ErrorHandlingMiddleware.IsDatabaseUnavailable(exception) && DateTime.UtcNow < deadline)
+
+            if (DateTime.UtcNow >= deadline)
             {
-                logger.LogWarning("Database not reachable yet ({Reason}); retrying", exception.Message);
-                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+                throw new DatabaseUnreachableException(
+                    $"The database was not reachable within {timeout} s (Server:DatabaseStartupTimeoutSeconds): {failure}. Check ConnectionStrings:AuthDb and that PostgreSQL is running.");
             }
+
+            logger.LogWarning("Database not reachable yet ({Reason}); retrying", failure);
+            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
         }
     }
+
+    /// <summary>One attempt to open a connection and run a query: null when it worked, else why not (one line).</summary>
+    public async Task<string?> TryConnectAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<AuthDbContext>();
+            await db.Database.OpenConnectionAsync(cancellationToken);
+            await db.Database.CloseConnectionAsync();
+            return null;
+        }
+        catch (Exception exception) when (ErrorHandlingMiddleware.IsDatabaseUnavailable(exception) || exception is NpgsqlException)
+        {
+            return exception.GetBaseException().Message;
+        }
+    }
+
+    private static readonly TimeSpan MigrationTimeout = TimeSpan.FromMinutes(10);
 }
+
+/// <summary>The start-up wait for the database ran out; the message says what to check.</summary>
+public sealed class DatabaseUnreachableException(string message) : Exception(message);

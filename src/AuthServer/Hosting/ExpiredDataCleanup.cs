@@ -34,6 +34,8 @@ public sealed class ExpiredDataCleanup(IServiceScopeFactory scopes, TimeProvider
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AuthDbContext>();
+        // Bulk deletes take longer than the request path's short command timeout.
+        db.Database.SetCommandTimeout(TimeSpan.FromMinutes(2));
         var before = clock.GetUtcNow() - Grace;
         var deleted = await db.AuthorizationCodes.Where(c => c.ExpiresAt < before).ExecuteDeleteAsync(cancellationToken)
             + await db.LoginAttempts.Where(a => a.ExpiresAt < before).ExecuteDeleteAsync(cancellationToken)

@@ -15,7 +15,8 @@ public static class HealthSetup
         services.AddHostedService(provider => provider.GetRequiredService<ShutdownDrain>());
         services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database", tags: [ReadyTag])
-            .AddCheck<ShutdownDrain>("accepting", tags: [ReadyTag]);
+            .AddCheck<ShutdownDrain>("accepting", tags: [ReadyTag])
+            .AddCheck<ServerStartup>("started", tags: [ReadyTag]);
         services.AddOptions<HostOptions>().Configure<Microsoft.Extensions.Options.IOptions<ServerOptions>>((host, server) =>
             host.ShutdownTimeout = TimeSpan.FromSeconds(server.Value.ShutdownDrainSeconds + server.Value.ShutdownTimeoutSeconds));
         return services;
@@ -45,11 +46,12 @@ public static class HealthSetup
         {
             try
             {
-                return await db.Database.CanConnectAsync(cancellationToken)
-                    ? HealthCheckResult.Healthy()
-                    : HealthCheckResult.Unhealthy("The database is not reachable.");
+                // A query, not only an open: a pooled connection opens without asking the server, so a hung
+                // database would look healthy. The connection string's short command timeout bounds the probe.
+                await db.Database.ExecuteSqlRawAsync("SELECT 1", cancellationToken);
+                return HealthCheckResult.Healthy();
             }
-            catch (Exception exception) when (exception is not OperationCanceledException)
+            catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
                 return HealthCheckResult.Unhealthy("The database is not reachable.");
             }

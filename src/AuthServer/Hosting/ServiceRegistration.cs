@@ -11,6 +11,7 @@ using AuthServer.Features.Passkeys;
 using AuthServer.Features.RateLimiting;
 using AuthServer.Features.Sessions;
 using AuthServer.Features.SignIn;
+using AuthServer.Hosting.Http;
 using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.HttpOverrides;
@@ -67,6 +68,8 @@ public static class ServiceRegistration
         services.AddSingleton<IErrorPageRenderer, LoginPageRenderer>();
         // Registered first, so the error middleware wraps the whole pipeline, hosting additions included.
         services.AddTransient<IStartupFilter, ErrorHandlingStartupFilter>();
+        services.AddHttpHygiene();
+        services.AddServerStartup();
 
         services.AddSingleton<ServerKeyRing>();
         services.AddSingleton<DatabaseInitializer>();

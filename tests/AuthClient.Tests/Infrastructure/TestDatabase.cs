@@ -20,7 +20,9 @@ public sealed class TestDatabase : IAsyncDisposable
             await command.ExecuteNonQueryAsync();
         }
 
-        var builder = new NpgsqlConnectionStringBuilder(TestEnvironment.PostgresAdminConnectionString) { Database = name };
+        // Generous timeouts: the machine runs many tests at once on few cores, and a query starved of CPU for a
+        // second is not what these tests are about (the server's own defaults are 1 s; its outage tests measure them).
+        var builder = new NpgsqlConnectionStringBuilder(TestEnvironment.PostgresAdminConnectionString) { Database = name, Timeout = 15, CommandTimeout = 30 };
         return new TestDatabase(name, builder.ConnectionString);
     }
 

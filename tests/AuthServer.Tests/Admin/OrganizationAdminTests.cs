@@ -90,7 +90,7 @@ public sealed class OrganizationAdminTests(AdminFixture fixture) : IClassFixture
     }
 
     [Fact]
-    public async Task A_body_that_is_not_json_is_entityInvalid_on_its_content_type_and_unknown_paths_entityMissing()
+    public async Task A_body_that_is_not_json_is_contentTypeInvalid_and_unknown_paths_entityMissing()
     {
         var id = (await fixture.CreateOrganizationViaApiAsync()).GetProperty("organization").GetGuid("id");
         using var admin = fixture.Admin();
@@ -99,8 +99,8 @@ public sealed class OrganizationAdminTests(AdminFixture fixture) : IClassFixture
         var none = await admin.PostAsync("/api/v1/admin/organizations", null);
         var unknown = await admin.PostAsJsonAsync("/api/v1/admin/no_such_resource", new { name = "x" });
 
-        await text.AssertDetailsAsync("entityInvalid", "Content-Type");
-        await none.AssertDetailsAsync("entityInvalid", "Content-Type");
+        await text.AssertErrorAsync(HttpStatusCode.UnsupportedMediaType, "contentTypeInvalid");
+        await none.AssertErrorAsync(HttpStatusCode.UnsupportedMediaType, "contentTypeInvalid");
         await unknown.AssertErrorAsync(HttpStatusCode.NotFound, "entityMissing");
     }
 

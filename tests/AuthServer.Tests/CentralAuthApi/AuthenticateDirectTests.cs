@@ -207,7 +207,8 @@ public sealed class AuthenticateDirectTests(LoginServerFixture fixture) : IClass
         var text = await response.Content.ReadAsStringAsync();
         Assert.True((int)response.StatusCode is >= 400 and < 500, $"got {(int)response.StatusCode}: {text}");
         Assert.StartsWith("application/json", response.Content.Headers.ContentType?.MediaType);
-        await huge.AssertErrorAsync(HttpStatusCode.BadRequest, "entityInvalid");
+        // Over the 64 KB body limit: refused unread.
+        await huge.AssertErrorAsync(HttpStatusCode.RequestEntityTooLarge, "entityTooLarge");
     }
 
     private async Task<string> DirectCodeAsync(LoginDriver driver, TestOrganization organization, string email)

@@ -98,16 +98,19 @@ public sealed class UserInfoTests(LoginServerFixture fixture) : IClassFixture<Lo
     }
 
     [Fact]
-    public async Task Userinfo_with_a_huge_token_is_tokenInvalid_not_500()
+    public async Task Userinfo_with_a_huge_token_is_refused_not_500()
     {
         var organization = await fixture.CreateOrganizationAsync();
         using var driver = fixture.Driver();
 
-        var response = await driver.UserInfoAsync(organization, new string('a', 200_000));
-        var logout = await driver.LogoutAsync(organization, new string('a', 200_000));
+        var response = await driver.UserInfoAsync(organization, new string('a', 60_000));
+        var logout = await driver.LogoutAsync(organization, new string('a', 60_000));
+        var overLimit = await driver.UserInfoAsync(organization, new string('a', 200_000));
 
         await response.AssertErrorAsync(HttpStatusCode.Unauthorized, "tokenInvalid");
         await logout.AssertErrorAsync(HttpStatusCode.Unauthorized, "tokenInvalid");
+        // Over the 64 KB body limit: refused unread.
+        await overLimit.AssertErrorAsync(HttpStatusCode.RequestEntityTooLarge, "entityTooLarge");
     }
 
     [Fact]

@@ -11,10 +11,16 @@ public class ServerFixture : IAsyncLifetime
 
     protected virtual IDictionary<string, string?> Settings => new Dictionary<string, string?>();
 
+    /// <summary>Services a fixture adds or replaces (for example a log capture); none by default.</summary>
+    protected virtual Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? ConfigureServices => null;
+
+    /// <summary>Where the fixture's database lives: the run's shared PostgreSQL unless a fixture has its own.</summary>
+    protected virtual Task<TestDatabase> CreateDatabaseAsync() => TestDatabase.CreateAsync();
+
     public virtual async Task InitializeAsync()
     {
-        database = await TestDatabase.CreateAsync();
-        factory = new AuthServerFactory(database.ConnectionString, Settings);
+        database = await CreateDatabaseAsync();
+        factory = new AuthServerFactory(database.ConnectionString, Settings, ConfigureServices);
         // Builds the host: migrations and keys happen here.
         _ = factory.Server;
     }

@@ -11,14 +11,28 @@ namespace AuthServer.Tests.Infrastructure;
 public sealed class ServerProcess : IAsyncDisposable
 {
     private readonly Process process;
+    private readonly System.Text.StringBuilder output = new();
 
     private ServerProcess(Process process, string baseUrl) => (this.process, BaseUrl) = (process, baseUrl);
 
     public string BaseUrl { get; }
     public int Id => process.Id;
     public bool HasExited => process.HasExited;
+    public int ExitCode => process.ExitCode;
 
-    public static async Task<ServerProcess> StartAsync(string connectionString, string publicBaseUrl, string outboxPath, IDictionary<string, string>? settings = null, int? port = null)
+    /// <summary>What the process wrote to stdout and stderr so far.</summary>
+    public string Output
+    {
+        get
+        {
+            lock (output)
+            {
+                return output.ToString();
+            }
+        }
+    }
+
+    public static async Task<ServerProcess> StartAsync(string connectionString, string publicBaseUrl, string outboxPath, IDictionary<string, string>? settings = null, int? port = null, bool waitUntilReady = true)
     {
         var listen = port ?? FreePort();
         var baseUrl = $"http://127.0.0.1:{listen}";
@@ -41,15 +55,32 @@ public sealed class ServerProcess : IAsyncDisposable
         }
 
         var process = Process.Start(start)!;
-        // Drain the pipes so a chatty process never blocks on a full buffer.
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        var server = new ServerProcess(process, baseUrl);
+        // Drain the pipes so a chatty process never blocks on a full buffer; keep what it says for assertions.
+        process.OutputDataReceived += (_, line) => server.Append(line.Data);
+        process.ErrorDataReceived += (_, line) => server.Append(line.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
-        var server = new ServerProcess(process, baseUrl);
-        await server.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
+        if (waitUntilReady)
+        {
+            await server.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
+        }
+
         return server;
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (output)
+        {
+            output.AppendLine(line);
+        }
     }
 
     public async Task WaitUntilReadyAsync(TimeSpan timeout)

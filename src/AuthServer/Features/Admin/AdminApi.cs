@@ -62,12 +62,15 @@ public static class AdminApi
     /// <summary>
     /// Routing drops an endpoint whose JSON body the request's Content-Type cannot fill; without this
     /// catch-all, the global /api fallback would answer such a request "no endpoint here" (and before the
-    /// key is checked). Here the key is checked first, and the answer names the real problem.
+    /// key is checked). Here the key is checked first, and the answer names the real problem: 405 for a known
+    /// path with another method, 415 for a body that is not JSON.
     /// </summary>
-    private static IResult NoEndpointForBody(HttpRequest request) =>
-        (request.HasJsonContentType()
-            ? AuthError.EntityMissing("No API endpoint exists at this path.")
-            : AuthError.EntityInvalid("Content-Type", "Send the body as JSON, with Content-Type: application/json.")).ToResult();
+    private static IResult NoEndpointForBody(HttpRequest request, Hosting.Http.RouteMethods routes) =>
+        (routes.Explain(request) is { } explained && (explained.Code == ErrorCatalog.MethodNotAllowed.Code || !request.HasJsonContentType())
+            ? explained
+            : request.HasJsonContentType()
+                ? AuthError.EntityMissing("No API endpoint exists at this path.")
+                : AuthError.ContentTypeInvalid("application/json")).ToResult();
 
     /// <summary>Describes error answers as the catalog's body (not ProblemDetails, which this server never sends).</summary>
     public static TBuilder ProducesErrors<TBuilder>(this TBuilder builder, params int[] statuses) where TBuilder : IEndpointConventionBuilder

@@ -12,13 +12,12 @@ public static class ApiKeyCommand
 {
     public const string Name = "apikey";
 
-    public const string Usage = "Usage: AuthServer apikey create --name <name> [--organization <organization id>]";
+    public const string Usage = "Usage: AuthServer apikey create --name <name> [--organization <organization id>] [--json]";
 
-    /// <summary>From Program: prepares the database like a start does, then runs the command.</summary>
-    public static async Task<int> RunAsync(WebApplication app, string[] args, CancellationToken cancellationToken)
+    /// <summary>From the command line (what follows "apikey"): prepares the database like a start does, then runs the command.</summary>
+    public static async Task<int> RunAsync(WebApplication app, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
     {
-        var arguments = args.SkipWhile(a => a != Name).Skip(1).ToList();
-        if (Parse(arguments, out _, out _) is { } usageError)
+        if (Parse(arguments, out _, out _, out _) is { } usageError)
         {
             await Console.Error.WriteLineAsync(usageError + Environment.NewLine + Usage);
             return 2;
@@ -32,7 +31,7 @@ public static class ApiKeyCommand
     /// <summary>Runs the command's arguments (what follows "apikey"); returns the exit code.</summary>
     public static async Task<int> RunAsync(IServiceProvider services, IReadOnlyList<string> arguments, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
-        if (Parse(arguments, out var name, out var organizationId) is { } usageError)
+        if (Parse(arguments, out var name, out var organizationId, out var json) is { } usageError)
         {
             await error.WriteLineAsync(usageError + Environment.NewLine + Usage);
             return 2;
@@ -49,16 +48,26 @@ public static class ApiKeyCommand
         }
 
         var key = created.Value!;
+        if (json)
+        {
+            // One object on one line, for scripts: no parsing of the sentences below.
+            await output.WriteLineAsync(System.Text.Json.JsonSerializer.Serialize(
+                new { id = key.Id, name = key.Name, organizationId = key.OrganizationId, key = key.Key },
+                new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web)));
+            return 0;
+        }
+
         await output.WriteLineAsync($"API key '{key.Name}' created ({(key.OrganizationId is { } id ? "organization " + id : "global")}), id {key.Id}.");
         await output.WriteLineAsync("The key is shown only now; store it safely:");
         await output.WriteLineAsync(key.Key);
         return 0;
     }
 
-    private static string? Parse(IReadOnlyList<string> arguments, out string? name, out Guid? organizationId)
+    private static string? Parse(IReadOnlyList<string> arguments, out string? name, out Guid? organizationId, out bool json)
     {
         name = null;
         organizationId = null;
+        json = false;
         if (arguments.Count == 0 || arguments[0] != "create")
         {
             return "Unknown or missing apikey command.";
@@ -81,6 +90,9 @@ public static class ApiKeyCommand
 
                     organizationId = id;
                     i++;
+                    break;
+                case "--json":
+                    json = true;
                     break;
                 default:
                     return $"Unexpected argument '{arguments[i]}'.";
