@@ -12,7 +12,7 @@ namespace AuthServer.Data.CompiledModel
     public partial class AuthDbContextModel
     {
         private AuthDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("2f882dea-e1b1-4214-b3b8-b536f9e8a87c"), entityTypeCount: 19)
+            : base(skipDetectChanges: false, modelId: new Guid("42ebf38c-e0e4-4573-8c45-0b3baa5d0bb0"), entityTypeCount: 20)
         {
         }
 
@@ -29,6 +29,7 @@ namespace AuthServer.Data.CompiledModel
             var passkeyCeremony = PasskeyCeremonyEntityType.Create(this);
             var passkeyCredential = PasskeyCredentialEntityType.Create(this);
             var rateLimitCounter = RateLimitCounterEntityType.Create(this);
+            var revokedToken = RevokedTokenEntityType.Create(this);
             var serverKey = ServerKeyEntityType.Create(this);
             var session = SessionEntityType.Create(this);
             var user = UserEntityType.Create(this);
@@ -68,6 +69,7 @@ namespace AuthServer.Data.CompiledModel
             PasskeyCeremonyEntityType.CreateAnnotations(passkeyCeremony);
             PasskeyCredentialEntityType.CreateAnnotations(passkeyCredential);
             RateLimitCounterEntityType.CreateAnnotations(rateLimitCounter);
+            RevokedTokenEntityType.CreateAnnotations(revokedToken);
             ServerKeyEntityType.CreateAnnotations(serverKey);
             SessionEntityType.CreateAnnotations(session);
             UserEntityType.CreateAnnotations(user);

@@ -6,7 +6,7 @@ namespace AuthServer.Hosting;
 
 /// <summary>
 /// Deletes sign-in leftovers a day after they expired: authorization requests (with their login attempts),
-/// spent or expired codes, passkey ceremonies and old rate-limit windows. Safe on several instances at once:
+/// spent or expired codes, passkey ceremonies, old rate-limit windows and revoked tokens past their expiry. Safe on several instances at once:
 /// each delete is idempotent.
 /// </summary>
 public sealed class ExpiredDataCleanup(IServiceScopeFactory scopes, TimeProvider clock, ILogger<ExpiredDataCleanup> logger) : BackgroundService
@@ -39,7 +39,8 @@ public sealed class ExpiredDataCleanup(IServiceScopeFactory scopes, TimeProvider
             + await db.LoginAttempts.Where(a => a.ExpiresAt < before).ExecuteDeleteAsync(cancellationToken)
             + await db.AuthorizationRequests.Where(r => r.ExpiresAt < before).ExecuteDeleteAsync(cancellationToken)
             + await db.PasskeyCeremonies.Where(c => c.ExpiresAt < before).ExecuteDeleteAsync(cancellationToken)
-            + await db.RateLimitCounters.Where(c => c.WindowStart < before).ExecuteDeleteAsync(cancellationToken);
+            + await db.RateLimitCounters.Where(c => c.WindowStart < before).ExecuteDeleteAsync(cancellationToken)
+            + await db.RevokedTokens.Where(t => t.ExpiresAt < before).ExecuteDeleteAsync(cancellationToken);
         if (deleted > 0)
         {
             logger.LogInformation("Deleted {Count} expired sign-in records", deleted);

@@ -1,5 +1,6 @@
 using AuthServer.Data;
 using AuthServer.Features.Connect;
+using AuthServer.Features.Tokens;
 using Microsoft.Extensions.Options;
 using OpenIddict.Server;
 using OpenIddict.Server.AspNetCore;
@@ -63,6 +64,14 @@ public static class OpenIddictSetup
                 options.RegisterClaims(Claims.Subject, ConnectClaims.SessionId, Claims.Email, Claims.EmailVerified, Claims.AuthenticationTime, Claims.AuthenticationMethodReference);
 
                 options.AddEventHandler(ConnectHandlers.RejectTokensOfEndedSessions.Descriptor);
+                // Introspection and revocation answer only about the caller's own tokens.
+                options.AddEventHandler(TokenOwnership.RestrictIntrospection.Descriptor);
+                options.AddEventHandler(TokenOwnership.RestrictRevocation.Descriptor);
+                // Revoked access tokens (by jti, from memory), revocation of every token type, code replay.
+                options.AddEventHandler(RevocationHandlers.RejectRevokedTokens.Descriptor);
+                options.RemoveEventHandler(OpenIddictServerHandlers.Revocation.RevokeToken.Descriptor);
+                options.AddEventHandler(RevocationHandlers.RevokeTokenOrItsSession.Descriptor);
+                options.AddEventHandler(RevocationHandlers.EndSessionOfReplayedCode.Descriptor);
                 // Access and identity tokens are stateless JWTs: no database write per token.
                 options.AddEventHandler(ConnectHandlers.SkipStorageOfStatelessTokens.Descriptor);
             });
@@ -81,6 +90,10 @@ public static class OpenIddictSetup
         // Keys come from ServerKeyRing (certificate files or database), loaded at start-up.
         services.AddSingleton<IConfigureOptions<OpenIddictServerOptions>, ConfigureOpenIddictKeys>();
         services.AddScoped<OpenIddictClientSync>();
+        services.AddOptions<TokenOptions>().BindConfiguration(TokenOptions.Section);
+        services.AddSingleton<RevokedTokenCache>();
+        services.AddScoped<TokenRevocation>();
+        services.AddHostedService<RevokedTokenSync>();
         return services;
     }
 }
