@@ -61,7 +61,15 @@ public static class OpenIddictSetup
                 // Refresh tokens rotate on every use; presenting a used one revokes the whole chain at once.
                 options.SetRefreshTokenReuseLeeway(TimeSpan.Zero);
 
-                options.RegisterClaims(Claims.Subject, ConnectClaims.SessionId, Claims.Email, Claims.EmailVerified, Claims.AuthenticationTime, Claims.AuthenticationMethodReference);
+                options.RegisterClaims(Claims.Subject, ConnectClaims.SessionId, Claims.Email, Claims.EmailVerified, Claims.UpdatedAt, Claims.AuthenticationTime, Claims.AuthenticationMethodReference);
+
+                // Organizations authenticate with their client secret (Basic or in the form). No organization can
+                // register a public key, so private_key_jwt is neither advertised nor accepted.
+                options.Configure(o =>
+                {
+                    o.ClientAuthenticationMethods.Remove(ClientAuthenticationMethods.PrivateKeyJwt);
+                    o.ClientAuthenticationMethods.Remove(ClientAuthenticationMethods.ClientSecretJwt);
+                });
 
                 options.AddEventHandler(ConnectHandlers.RejectTokensOfEndedSessions.Descriptor);
                 // Introspection and revocation answer only about the caller's own tokens.

@@ -138,6 +138,11 @@ public static class ConnectEndpoints
             claims[Claims.EmailVerified] = user.Verified;
         }
 
+        if (principal.HasScope(Scopes.Profile))
+        {
+            claims[Claims.UpdatedAt] = user.Updated.ToUnixTimeSeconds();
+        }
+
         return Results.Json(claims);
     }
 
