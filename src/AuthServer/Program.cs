@@ -1,7 +1,8 @@
 using AuthServer.Features.Admin;
 using AuthServer.Hosting;
 
-// Commands: (none) serve; "migrate" apply migrations and exit; "apikey create --name <name>" print a new admin API key.
+// Commands: (none) serve; "migrate" apply migrations and exit; "apikey create --name <name>" print a new admin API key;
+// "keys rotate" create the next token keys.
 var command = args.FirstOrDefault(a => !a.StartsWith('-')) ?? "serve";
 var hostArgs = args.Where(a => a != command).ToArray();
 
@@ -24,10 +25,12 @@ switch (command)
         return 0;
     case ApiKeyCommand.Name:
         return await ApiKeyCommand.RunAsync(app, args, app.Lifetime.ApplicationStopping);
+    case KeyRotationCommand.Name:
+        return await KeyRotationCommand.RunAsync(app, args, app.Lifetime.ApplicationStopping);
     case "serve":
         break;
     default:
-        Console.Error.WriteLine($"Unknown command '{command}'. Commands: serve (default), migrate, apikey.");
+        Console.Error.WriteLine($"Unknown command '{command}'. Commands: serve (default), migrate, apikey, keys.");
         return 2;
 }
 

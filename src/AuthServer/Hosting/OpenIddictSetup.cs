@@ -97,6 +97,11 @@ public static class OpenIddictSetup
 
         // Keys come from ServerKeyRing (certificate files or database), loaded at start-up.
         services.AddSingleton<IConfigureOptions<OpenIddictServerOptions>, ConfigureOpenIddictKeys>();
+        // After OpenIddict's own post-configuration, which sorts the credentials; rebuilt when the keys rotate.
+        services.AddSingleton<IPostConfigureOptions<OpenIddictServerOptions>, KeepCurrentKeysFirst>();
+        services.AddSingleton<IOptionsChangeTokenSource<OpenIddictServerOptions>, KeyRingChangeTokenSource>();
+        services.AddHostedService<KeyRingRefresher>();
+        services.AddScoped<KeyRotationService>();
         services.AddScoped<OpenIddictClientSync>();
         services.AddOptions<TokenOptions>().BindConfiguration(TokenOptions.Section);
         services.AddSingleton<RevokedTokenCache>();

@@ -46,6 +46,7 @@ public static class AdminApi
         admin.MapSessionAdmin();
         admin.MapPasskeyAdmin();
         admin.MapAuditLogAdmin();
+        admin.MapKeyAdmin();
         admin.MapMethods("/{**path}", [HttpMethods.Post, HttpMethods.Put, HttpMethods.Patch], NoEndpointForBody).ExcludeFromDescription();
 
         app.MapOpenApi();

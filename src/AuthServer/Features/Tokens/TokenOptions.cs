@@ -24,6 +24,12 @@ public sealed class TokenOptions
     /// </summary>
     public TimeSpan KeyRingRefreshInterval { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How long a retired signing key stays in the JWKS after its successor took over: longer than any token it
+    /// signed lives (access tokens: Server:AccessTokenLifetime, identity tokens: 20 minutes).
+    /// </summary>
+    public TimeSpan RetiredSigningKeyRetention { get; set; } = TimeSpan.FromDays(1);
+
     /// <summary>Rotate the signing and token encryption keys automatically this often; unset (the default) never.</summary>
     public TimeSpan? AutomaticRotationInterval { get; set; }
 }
