@@ -35,6 +35,12 @@ public sealed class KeyRingRefresher(IServiceScopeFactory scopes, ServerKeyRing 
 
     public async Task RefreshAsync(CancellationToken cancellationToken)
     {
+        if (keyRing.SigningKey is null)
+        {
+            // Start-up has not loaded (or created) the keys yet.
+            return;
+        }
+
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AuthDbContext>();
         if (options.Value.AutomaticRotationInterval is { } interval && await DueForRotationAsync(db, interval, cancellationToken))
