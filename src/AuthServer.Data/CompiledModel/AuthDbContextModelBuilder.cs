@@ -12,7 +12,7 @@ namespace AuthServer.Data.CompiledModel
     public partial class AuthDbContextModel
     {
         private AuthDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("63aba6b2-9010-47c5-975c-6bf330b9b20b"), entityTypeCount: 20)
+            : base(skipDetectChanges: false, modelId: new Guid("7acabfb5-7f70-4071-aa9d-ee9ad11f2715"), entityTypeCount: 21)
         {
         }
 
@@ -30,6 +30,7 @@ namespace AuthServer.Data.CompiledModel
             var passkeyCeremony = PasskeyCeremonyEntityType.Create(this);
             var passkeyCredential = PasskeyCredentialEntityType.Create(this);
             var rateLimitCounter = RateLimitCounterEntityType.Create(this);
+            var revokedToken = RevokedTokenEntityType.Create(this);
             var serverKey = ServerKeyEntityType.Create(this);
             var session = SessionEntityType.Create(this);
             var user = UserEntityType.Create(this);
@@ -71,6 +72,7 @@ namespace AuthServer.Data.CompiledModel
             PasskeyCeremonyEntityType.CreateAnnotations(passkeyCeremony);
             PasskeyCredentialEntityType.CreateAnnotations(passkeyCredential);
             RateLimitCounterEntityType.CreateAnnotations(rateLimitCounter);
+            RevokedTokenEntityType.CreateAnnotations(revokedToken);
             ServerKeyEntityType.CreateAnnotations(serverKey);
             SessionEntityType.CreateAnnotations(session);
             UserEntityType.CreateAnnotations(user);

@@ -20,7 +20,7 @@ namespace AuthServer.Data.CompiledModel
                 "AuthServer.Data.Entities.ServerKey",
                 typeof(ServerKey),
                 baseEntityType,
-                propertyCount: 4,
+                propertyCount: 6,
                 unnamedIndexCount: 1,
                 keyCount: 1);
 
@@ -34,6 +34,14 @@ namespace AuthServer.Data.CompiledModel
                 sentinel: new Guid("00000000-0000-0000-0000-000000000000"));
             id.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
 
+            var activatesAt = runtimeEntityType.AddProperty(
+                "ActivatesAt",
+                typeof(DateTimeOffset),
+                propertyInfo: typeof(ServerKey).GetProperty("ActivatesAt", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(ServerKey).GetField("<ActivatesAt>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                sentinel: new DateTimeOffset(new DateTime(1, 1, 1, 0, 0, 0, 0, DateTimeKind.Unspecified), new TimeSpan(0, 0, 0, 0, 0)));
+            activatesAt.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
+
             var created = runtimeEntityType.AddProperty(
                 "Created",
                 typeof(DateTimeOffset),
@@ -41,6 +49,14 @@ namespace AuthServer.Data.CompiledModel
                 fieldInfo: typeof(ServerKey).GetField("<Created>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 sentinel: new DateTimeOffset(new DateTime(1, 1, 1, 0, 0, 0, 0, DateTimeKind.Unspecified), new TimeSpan(0, 0, 0, 0, 0)));
             created.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
+
+            var generation = runtimeEntityType.AddProperty(
+                "Generation",
+                typeof(int),
+                propertyInfo: typeof(ServerKey).GetProperty("Generation", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(ServerKey).GetField("<Generation>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                sentinel: 0);
+            generation.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
 
             var protectedKey = runtimeEntityType.AddProperty(
                 "ProtectedKey",
@@ -62,7 +78,7 @@ namespace AuthServer.Data.CompiledModel
             runtimeEntityType.SetPrimaryKey(key);
 
             var index = runtimeEntityType.AddIndex(
-                new[] { use },
+                new[] { use, generation },
                 unique: true);
 
             return runtimeEntityType;

@@ -39,7 +39,22 @@ internal sealed class ServerKeyConfiguration : IEntityTypeConfiguration<ServerKe
     {
         builder.ToTable("server_keys");
         builder.Property(k => k.Use).HasMaxLength(16);
-        // One key per use: concurrent first starts race on this index and the loser reads the winner's key.
-        builder.HasIndex(k => k.Use).IsUnique();
+        // One key per use and generation: concurrent first starts (or rotations) race on this index and the
+        // loser reads the winner's key.
+        builder.HasIndex(k => new { k.Use, k.Generation }).IsUnique();
+    }
+}
+
+internal sealed class RevokedTokenConfiguration : IEntityTypeConfiguration<RevokedToken>
+{
+    public void Configure(EntityTypeBuilder<RevokedToken> builder)
+    {
+        builder.ToTable("revoked_tokens");
+        builder.HasKey(t => t.Jti);
+        builder.Property(t => t.Jti).HasMaxLength(128);
+        // Set by the database, so instances with skewed clocks read each other's revocations in order.
+        builder.Property(t => t.RevokedAt).HasDefaultValueSql("now()");
+        builder.HasIndex(t => t.RevokedAt);
+        builder.HasIndex(t => t.ExpiresAt);
     }
 }

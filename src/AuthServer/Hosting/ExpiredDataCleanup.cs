@@ -6,7 +6,7 @@ namespace AuthServer.Hosting;
 
 /// <summary>
 /// Deletes sign-in leftovers a day after they expired: authorization requests (with their login attempts),
-/// spent or expired codes, passkey ceremonies, old rate-limit windows and the mail log's finished emails. Safe on several instances at once:
+/// spent or expired codes, passkey ceremonies, old rate-limit windows, the mail log's finished emails and revoked tokens past their expiry. Safe on several instances at once:
 /// each delete is idempotent.
 /// </summary>
 public sealed class ExpiredDataCleanup(IServiceScopeFactory scopes, TimeProvider clock, ILogger<ExpiredDataCleanup> logger) : BackgroundService
@@ -43,7 +43,8 @@ public sealed class ExpiredDataCleanup(IServiceScopeFactory scopes, TimeProvider
             + await db.PasskeyCeremonies.Where(c => c.ExpiresAt < before).ExecuteDeleteAsync(cancellationToken)
             + await db.RateLimitCounters.Where(c => c.WindowStart < before).ExecuteDeleteAsync(cancellationToken)
             // The mail log keeps an email's row a day past its code's expiry; a pending one is the sender's to finish.
-            + await db.OutboxEmails.Where(e => e.ExpiresAt < before && e.Status != Features.Login.Email.EmailOutbox.Statuses.Pending).ExecuteDeleteAsync(cancellationToken);
+            + await db.OutboxEmails.Where(e => e.ExpiresAt < before && e.Status != Features.Login.Email.EmailOutbox.Statuses.Pending).ExecuteDeleteAsync(cancellationToken)
+            + await db.RevokedTokens.Where(t => t.ExpiresAt < before).ExecuteDeleteAsync(cancellationToken);
         if (deleted > 0)
         {
             logger.LogInformation("Deleted {Count} expired sign-in records", deleted);

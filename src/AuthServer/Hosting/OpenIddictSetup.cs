@@ -1,5 +1,6 @@
 using AuthServer.Data;
 using AuthServer.Features.Connect;
+using AuthServer.Features.Tokens;
 using Microsoft.Extensions.Options;
 using OpenIddict.Server;
 using OpenIddict.Server.AspNetCore;
@@ -60,13 +61,29 @@ public static class OpenIddictSetup
                 // Refresh tokens rotate on every use; presenting a used one revokes the whole chain at once.
                 options.SetRefreshTokenReuseLeeway(TimeSpan.Zero);
 
-                options.RegisterClaims(Claims.Subject, ConnectClaims.SessionId, Claims.Email, Claims.EmailVerified, Claims.AuthenticationTime, Claims.AuthenticationMethodReference);
+                options.RegisterClaims(Claims.Subject, ConnectClaims.SessionId, Claims.Email, Claims.EmailVerified, Claims.UpdatedAt, Claims.AuthenticationTime, Claims.AuthenticationMethodReference);
+
+                // Organizations authenticate with their client secret (Basic or in the form). No organization can
+                // register a public key, so private_key_jwt is neither advertised nor accepted.
+                options.Configure(o =>
+                {
+                    o.ClientAuthenticationMethods.Remove(ClientAuthenticationMethods.PrivateKeyJwt);
+                    o.ClientAuthenticationMethods.Remove(ClientAuthenticationMethods.ClientSecretJwt);
+                });
 
                 // The sign-in core's request rules, and errors redirected to the client once it and its redirect URI are valid.
                 options.AddEventHandler(ConnectRequestRules.ApplySignInRequestRules.Descriptor);
                 options.AddEventHandler(ConnectRequestRules.RedirectErrorsToTrustedClients.Descriptor);
 
                 options.AddEventHandler(ConnectHandlers.RejectTokensOfEndedSessions.Descriptor);
+                // Introspection and revocation answer only about the caller's own tokens.
+                options.AddEventHandler(TokenOwnership.RestrictIntrospection.Descriptor);
+                options.AddEventHandler(TokenOwnership.RestrictRevocation.Descriptor);
+                // Revoked access tokens (by jti, from memory), revocation of every token type, code replay.
+                options.AddEventHandler(RevocationHandlers.RejectRevokedTokens.Descriptor);
+                options.RemoveEventHandler(OpenIddictServerHandlers.Revocation.RevokeToken.Descriptor);
+                options.AddEventHandler(RevocationHandlers.RevokeTokenOrItsSession.Descriptor);
+                options.AddEventHandler(RevocationHandlers.EndSessionOfReplayedCode.Descriptor);
                 // Access and identity tokens are stateless JWTs: no database write per token.
                 options.AddEventHandler(ConnectHandlers.SkipStorageOfStatelessTokens.Descriptor);
             });
@@ -84,7 +101,16 @@ public static class OpenIddictSetup
 
         // Keys come from ServerKeyRing (certificate files or database), loaded at start-up.
         services.AddSingleton<IConfigureOptions<OpenIddictServerOptions>, ConfigureOpenIddictKeys>();
+        // After OpenIddict's own post-configuration, which sorts the credentials; rebuilt when the keys rotate.
+        services.AddSingleton<IPostConfigureOptions<OpenIddictServerOptions>, KeepCurrentKeysFirst>();
+        services.AddSingleton<IOptionsChangeTokenSource<OpenIddictServerOptions>, KeyRingChangeTokenSource>();
+        services.AddHostedService<KeyRingRefresher>();
+        services.AddScoped<KeyRotationService>();
         services.AddScoped<OpenIddictClientSync>();
+        services.AddOptions<TokenOptions>().BindConfiguration(TokenOptions.Section);
+        services.AddSingleton<RevokedTokenCache>();
+        services.AddScoped<TokenRevocation>();
+        services.AddHostedService<RevokedTokenSync>();
         return services;
     }
 }

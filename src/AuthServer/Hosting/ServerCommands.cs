@@ -31,6 +31,8 @@ public static class ServerCommands
                             migrations, print their names, exit.
           apikey create --name <name> [--organization <organization id>] [--json]
                             Create an admin API key and print it once (--json: one JSON object for scripts).
+          keys rotate       Create the next token signing and encryption keys; they are published before they
+                            sign (Tokens:KeyPublicationLeadTime) and running instances switch to them.
           healthcheck [--url <base URL>]
                             Ask the server on this machine for /health/ready (the listening address comes from
                             --urls / ASPNETCORE_URLS / ASPNETCORE_HTTP_PORTS); exit 0 when ready, 1 otherwise.
@@ -56,6 +58,7 @@ public static class ServerCommands
         [Serve] = ([], []),
         [Migrate] = ([], []),
         [ApiKeyCommand.Name] = (["--name", "--organization"], ["--json"]),
+        [KeyRotationCommand.Name] = ([], []),
         [HealthCheck] = (["--url"], []),
     };
 
@@ -71,7 +74,7 @@ public static class ServerCommands
         var name = named ? args[0] : Serve;
         if (!CommandOptions.TryGetValue(name, out var known))
         {
-            error.WriteLine($"Unknown command '{name}'. Commands: serve (default), migrate, apikey, healthcheck. See --help.");
+            error.WriteLine($"Unknown command '{name}'. Commands: serve (default), migrate, apikey, keys, healthcheck. See --help.");
             return new ServerCommand(name, [], []) { ExitCode = 2 };
         }
 
@@ -94,9 +97,9 @@ public static class ServerCommands
                 arguments.Add(argument);
                 arguments.Add(args[++i]);
             }
-            else if (known.Flags.Contains(argument) || (name == ApiKeyCommand.Name && !argument.StartsWith('-')))
+            else if (known.Flags.Contains(argument) || (name is ApiKeyCommand.Name or KeyRotationCommand.Name && !argument.StartsWith('-')))
             {
-                // apikey's sub-command ("create") and flags.
+                // Sub-commands ("apikey create", "keys rotate") and flags.
                 arguments.Add(argument);
             }
             else
@@ -126,6 +129,8 @@ public static class ServerCommands
                     return 0;
                 case ApiKeyCommand.Name:
                     return await ApiKeyCommand.RunAsync(app, command.Arguments, cancellationToken);
+                case KeyRotationCommand.Name:
+                    return await KeyRotationCommand.RunAsync(app, command.Arguments, cancellationToken);
                 default:
                     throw new InvalidOperationException($"'{command.Name}' is not a command to run this way.");
             }

@@ -48,6 +48,7 @@ public static class AdminApi
         admin.MapPasskeyAdmin();
         admin.MapAuditLogAdmin();
         admin.MapMailLogAdmin();
+        admin.MapKeyAdmin();
         admin.MapMethods("/{**path}", [HttpMethods.Post, HttpMethods.Put, HttpMethods.Patch], NoEndpointForBody).ExcludeFromDescription();
 
         app.MapOpenApi();

@@ -109,15 +109,16 @@ public static class ConnectEndpoints
     private static async Task<IResult> UserInfoAsync(HttpContext context, AuthDbContext db, CancellationToken cancellationToken)
     {
         var principal = (await context.AuthenticateAsync(Scheme)).Principal;
+        // A machine token (client_credentials) names no user, and a deleted user has no claims to give.
         if (principal is null || !Guid.TryParse(principal.GetClaim(Claims.Subject), out var userId))
         {
-            return Results.Challenge(authenticationSchemes: [Scheme]);
+            return InvalidToken("The token does not name a user.");
         }
 
         var user = await db.Users.FindAsync([userId], cancellationToken);
         if (user is null)
         {
-            return Results.Challenge(authenticationSchemes: [Scheme]);
+            return InvalidToken("The user of this token no longer exists.");
         }
 
         var claims = new Dictionary<string, object>(StringComparer.Ordinal) { [Claims.Subject] = user.Id.ToString() };
@@ -125,6 +126,11 @@ public static class ConnectEndpoints
         {
             claims[Claims.Email] = user.Email;
             claims[Claims.EmailVerified] = user.Verified;
+        }
+
+        if (principal.HasScope(Scopes.Profile))
+        {
+            claims[Claims.UpdatedAt] = user.Updated.ToUnixTimeSeconds();
         }
 
         return Results.Json(claims);
@@ -179,6 +185,15 @@ public static class ConnectEndpoints
 
         return query.ToQueryString().Value ?? "";
     }
+
+    /// <summary>401 with `WWW-Authenticate: Bearer error="invalid_token"` (RFC 6750 §3.1), written by OpenIddict.</summary>
+    private static IResult InvalidToken(string description) => Results.Challenge(
+        new AuthenticationProperties(new Dictionary<string, string?>
+        {
+            [OpenIddictServerAspNetCoreConstants.Properties.Error] = OidcErrors.InvalidToken,
+            [OpenIddictServerAspNetCoreConstants.Properties.ErrorDescription] = description,
+        }),
+        [Scheme]);
 
     private static IResult Forbid(string error, string description) => Results.Forbid(
         new AuthenticationProperties(new Dictionary<string, string?>

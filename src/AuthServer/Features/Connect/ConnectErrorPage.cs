@@ -17,6 +17,13 @@ public static class ConnectErrorPage
     public static async Task RenderAsync(StatusCodeContext context)
     {
         var http = context.HttpContext;
+        // A bearer challenge (userinfo) carries its error in WWW-Authenticate and no body (RFC 6750 §3):
+        // it is an API answer, never a page, and its headers must stay.
+        if (http.Response.Headers.WWWAuthenticate.Count > 0)
+        {
+            return;
+        }
+
         var response = http.GetOpenIddictServerResponse();
         if (response?.Error is { } error && !http.Request.Path.StartsWithSegments("/api"))
         {

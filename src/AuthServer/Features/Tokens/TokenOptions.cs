@@ -1,0 +1,35 @@
+namespace AuthServer.Features.Tokens;
+
+/// <summary>Section "Tokens": revocation of stateless tokens and rotation of the keys that sign them.</summary>
+public sealed class TokenOptions
+{
+    public const string Section = "Tokens";
+
+    /// <summary>
+    /// How often every instance reads the access tokens revoked on other instances. A revocation takes effect at
+    /// once on the instance that received it and within this interval (plus one query) on every other one.
+    /// </summary>
+    public TimeSpan RevocationSyncInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// How long a new signing key is published in the JWKS before it signs anything, so relying parties that
+    /// cache the key set (typically for a day or less) already know it when the first token signed with it
+    /// arrives.
+    /// </summary>
+    public TimeSpan KeyPublicationLeadTime { get; set; } = TimeSpan.FromHours(25);
+
+    /// <summary>
+    /// How often every instance reloads the key ring from the database: a rotation started on one instance is
+    /// published, and later activated, on the others within this interval.
+    /// </summary>
+    public TimeSpan KeyRingRefreshInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long a retired signing key stays in the JWKS after its successor took over: longer than any token it
+    /// signed lives (access tokens: Server:AccessTokenLifetime, identity tokens: 20 minutes).
+    /// </summary>
+    public TimeSpan RetiredSigningKeyRetention { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>Rotate the signing and token encryption keys automatically this often; unset (the default) never.</summary>
+    public TimeSpan? AutomaticRotationInterval { get; set; }
+}
