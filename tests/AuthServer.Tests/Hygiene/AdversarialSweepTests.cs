@@ -228,6 +228,15 @@ public sealed class AdversarialSweepTests(AdminFixture fixture) : IClassFixture<
             return null;
         }
 
+        // RFC 6750 §3: a bearer-protected endpoint answers in the WWW-Authenticate header, the body may be empty.
+        if (text.Length == 0 && response.Headers.WwwAuthenticate.Any(h => h.Scheme == "Bearer"))
+        {
+            return status == 401 && path.StartsWith("/connect/userinfo", StringComparison.Ordinal)
+                || response.Headers.WwwAuthenticate.Any(h => h.Parameter?.Contains("error=", StringComparison.Ordinal) == true)
+                ? null
+                : $"{status} Bearer challenge without an error";
+        }
+
         var mediaType = response.Content.Headers.ContentType?.MediaType;
         if (mediaType == "text/html")
         {

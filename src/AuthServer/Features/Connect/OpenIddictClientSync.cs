@@ -33,12 +33,25 @@ public sealed class OpenIddictClientSync(
         }
         else
         {
-            // Keep the placeholder secret the application was created with (already hashed: the descriptor
-            // carries it unchanged, so the manager neither re-hashes it nor finds a confidential client without one).
-            var current = new OpenIddictApplicationDescriptor();
-            await applications.PopulateAsync(current, existing, cancellationToken);
-            descriptor.ClientSecret = current.ClientSecret;
-            await applications.UpdateAsync(existing, descriptor, cancellationToken);
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    // Keep the placeholder secret the application was created with (already hashed: the descriptor
+                    // carries it unchanged, so the manager neither re-hashes it nor finds a confidential client without one).
+                    var current = new OpenIddictApplicationDescriptor();
+                    await applications.PopulateAsync(current, existing, cancellationToken);
+                    descriptor.ClientSecret = current.ClientSecret;
+                    await applications.UpdateAsync(existing, descriptor, cancellationToken);
+                    break;
+                }
+                catch (Exception exception) when (attempt < 3 && exception is OpenIddictExceptions.ConcurrencyException or DbUpdateConcurrencyException)
+                {
+                    // Two changes of one organization at once (two admins, two instances): the row moved under us.
+                    // The organization is the truth, so its description is applied again over the fresh row.
+                    await db.Entry(existing).ReloadAsync(cancellationToken);
+                }
+            }
         }
 
         shared.Invalidate(clientId);

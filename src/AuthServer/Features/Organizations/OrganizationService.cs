@@ -52,7 +52,22 @@ public sealed class OrganizationService(AuthDbContext db, OrganizationSecrets se
         change(organization);
         organization.WhitelistedOrigins = organization.WhitelistedOrigins.Select(OriginRules.Normalize).Distinct(StringComparer.Ordinal).ToList();
         organization.Updated = clock.GetUtcNow();
-        await db.SaveChangesAsync(cancellationToken);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            // Deleted by a concurrent request between our read and our write: it does not exist (entityMissing), not a 500.
+            if (await db.Organizations.AsNoTracking().AnyAsync(o => o.Id == id, cancellationToken))
+            {
+                throw;
+            }
+
+            cache.Invalidate(id);
+            return null;
+        }
+
         if (before.Name != organization.Name
             || !before.Origins.SequenceEqual(organization.WhitelistedOrigins)
             || !before.Redirects.SequenceEqual(organization.RedirectUris))

@@ -59,6 +59,14 @@ public sealed class HttpHygieneMiddleware(RequestDelegate next, IOptions<ServerO
             throw new AuthErrorException(AuthError.MethodNotAllowed(allowed));
         }
 
+        // Note: an authorization request's parameters are checked by the sign-in core itself (Features/SignIn), which
+        // must send such errors back to a trusted client's redirect URI (RFC 6749 §4.1.2.1) rather than answer here.
+        if (IsAuthorizationRequest(request.Path))
+        {
+            await next(context);
+            return;
+        }
+
         if (request.QueryString.HasValue)
         {
             RefuseInvalidUtf8(PercentEncoding.FirstInvalid(request.QueryString.Value!), "query");
@@ -170,6 +178,9 @@ public sealed class HttpHygieneMiddleware(RequestDelegate next, IOptions<ServerO
     }
 
     /// <summary>Answers that may carry codes, tokens, sessions or user data: never stored by a browser or proxy.</summary>
+    private static bool IsAuthorizationRequest(PathString path) =>
+        path.Equals("/login", StringComparison.OrdinalIgnoreCase) || path.Equals("/connect/authorize", StringComparison.OrdinalIgnoreCase);
+
     private static bool IsPrivate(PathString path) =>
         (path.StartsWithSegments("/login", StringComparison.OrdinalIgnoreCase) && !path.StartsWithSegments("/login/assets", StringComparison.OrdinalIgnoreCase))
         || path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase)
