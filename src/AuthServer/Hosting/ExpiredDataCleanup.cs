@@ -9,13 +9,15 @@ namespace AuthServer.Hosting;
 /// spent or expired codes, passkey ceremonies, old rate-limit windows, the mail log's finished emails and revoked tokens past their expiry. Safe on several instances at once:
 /// each delete is idempotent.
 /// </summary>
-public sealed class ExpiredDataCleanup(IServiceScopeFactory scopes, TimeProvider clock, ILogger<ExpiredDataCleanup> logger) : BackgroundService
+public sealed class ExpiredDataCleanup(IServiceScopeFactory scopes, ServerStartup startup, TimeProvider clock, ILogger<ExpiredDataCleanup> logger) : BackgroundService
 {
     private static readonly TimeSpan Interval = TimeSpan.FromMinutes(10);
     private static readonly TimeSpan Grace = TimeSpan.FromDays(1);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // When the database came late, its tables exist only once start-up has run the migrations.
+        await startup.WhenReady.WaitAsync(stoppingToken);
         using var timer = new PeriodicTimer(Interval, clock);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {

@@ -110,7 +110,9 @@ public static class OpenIddictSetup
         services.AddOptions<TokenOptions>().BindConfiguration(TokenOptions.Section);
         services.AddSingleton<RevokedTokenCache>();
         services.AddScoped<TokenRevocation>();
-        services.AddHostedService<RevokedTokenSync>();
+        // One instance: start-up loads the list with it (ServerStartup), then it polls.
+        services.AddSingleton<RevokedTokenSync>();
+        services.AddHostedService(provider => provider.GetRequiredService<RevokedTokenSync>());
         return services;
     }
 }

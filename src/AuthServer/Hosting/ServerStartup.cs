@@ -1,4 +1,5 @@
 using AuthServer.Errors;
+using AuthServer.Features.Tokens;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 
@@ -6,15 +7,18 @@ namespace AuthServer.Hosting;
 
 /// <summary>
 /// What happens before the server may serve: the database reached and migrated, the keys loaded, the demo
-/// organization seeded. When the database answers at once (the usual start) this runs before Kestrel listens.
+/// organization seeded, the revoked tokens loaded. When the database answers at once (the usual start) this runs before Kestrel listens.
 /// When it does not, the server listens anyway, so an orchestrator sees it alive (/health/live 200) and not
 /// ready (/health/ready 503) instead of killing it; every other request is answered 503 serviceUnavailable
 /// until start-up completes in the background. If the wait (Server:DatabaseStartupTimeoutSeconds) runs out,
 /// the reason is logged on one line and the process exits with <see cref="DatabaseUnreachableExitCode"/>.
+/// Background work that reads the tables waits for <see cref="WhenReady"/>: before it, the schema may not be
+/// migrated yet (a query there fails with "relation does not exist", which is no outage to wait out).
 /// </summary>
 public sealed class ServerStartup(
     DatabaseInitializer initializer,
     DemoOrganizationSeeder seeder,
+    RevokedTokenSync revokedTokens,
     IOptions<ServerOptions> options,
     IHostApplicationLifetime lifetime,
     ILogger<ServerStartup> logger) : IHealthCheck
@@ -25,9 +29,12 @@ public sealed class ServerStartup(
     /// <summary>Exit code when start-up failed for another reason (configuration).</summary>
     public const int StartupFailedExitCode = 1;
 
-    private volatile bool ready;
+    private readonly TaskCompletionSource readySignal = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public bool IsReady => ready;
+    public bool IsReady => readySignal.Task.IsCompleted;
+
+    /// <summary>Completes once start-up has completed; never when it failed (the host then stops).</summary>
+    public Task WhenReady => readySignal.Task;
 
     /// <summary>0 while running; the process's exit code once start-up failed.</summary>
     public int ExitCode { get; private set; }
@@ -61,7 +68,9 @@ public sealed class ServerStartup(
         {
             await initializer.InitializeAsync(options.Value.ApplyMigrationsAtStartup, cancellationToken);
             await seeder.SeedAsync(cancellationToken);
-            ready = true;
+            // Before the first request passes the gate, so no revoked access token is taken for a live one.
+            await revokedTokens.SyncAsync(cancellationToken);
+            readySignal.TrySetResult();
             return true;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -91,7 +100,7 @@ public sealed class ServerStartup(
     }
 
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-        Task.FromResult(ready ? HealthCheckResult.Healthy() : HealthCheckResult.Unhealthy("Start-up has not completed: waiting for the database."));
+        Task.FromResult(IsReady ? HealthCheckResult.Healthy() : HealthCheckResult.Unhealthy("Start-up has not completed: waiting for the database."));
 }
 
 /// <summary>

@@ -7,7 +7,8 @@ namespace AuthServer.Features.Tokens;
 
 /// <summary>
 /// Keeps <see cref="RevokedTokenCache"/> in step with the `revoked_tokens` table on every instance: all live
-/// rows at start (before the server takes requests), then every <see cref="TokenOptions.RevocationSyncInterval"/>
+/// rows at start (<see cref="Hosting.ServerStartup"/> calls <see cref="SyncAsync"/> before the server is ready,
+/// which is after the migrations when the database came late), then every <see cref="TokenOptions.RevocationSyncInterval"/>
 /// the rows revoked since the last read. One small indexed query per interval per instance, whatever the
 /// traffic. A poll rather than LISTEN/NOTIFY: it also works through a transaction-pooling proxy (pgbouncer),
 /// and it cannot miss a notification sent while its connection was down.
@@ -21,25 +22,17 @@ public sealed class RevokedTokenSync(IServiceScopeFactory scopes, RevokedTokenCa
     /// </summary>
     private static readonly TimeSpan Overlap = TimeSpan.FromSeconds(30);
 
-    public override async Task StartAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            await SyncAsync(cancellationToken);
-        }
-        catch (Exception exception) when (ErrorHandlingMiddleware.IsDatabaseUnavailable(exception))
-        {
-            logger.LogWarning("Revoked tokens not loaded at start: the database is unreachable; retrying every {Interval}", options.Value.RevocationSyncInterval);
-        }
-
-        await base.StartAsync(cancellationToken);
-    }
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(options.Value.RevocationSyncInterval, clock);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
+            if (cache.Watermark is null)
+            {
+                // Start-up has not loaded them yet: the table may not even exist before its migrations ran.
+                continue;
+            }
+
             try
             {
                 await SyncAsync(stoppingToken);

@@ -1,6 +1,7 @@
 using AuthServer.Data;
 using AuthServer.Data.Entities;
 using AuthServer.Errors;
+using AuthServer.Hosting;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -20,23 +21,26 @@ public sealed class OutboxEmailDispatcher(
     IEmailSender transport,
     OutboxContentProtector protector,
     OutboxSignal signal,
+    ServerStartup startup,
     IOptions<EmailOptions> options,
     TimeProvider clock,
     ILogger<OutboxEmailDispatcher> logger) : BackgroundService
 {
     private const int MaxErrorLength = 500;
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var senders = Math.Min(options.Value.Senders, 32);
         if (senders <= 0)
         {
             logger.LogInformation("This instance queues emails but does not send them (Email:Senders is 0); another instance must");
-            return Task.CompletedTask;
+            return;
         }
 
+        // When the database came late, its queue table exists only once start-up has run the migrations.
+        await startup.WhenReady.WaitAsync(stoppingToken);
         logger.LogInformation("Sending queued emails through {Transport}", transport.Description);
-        return Task.WhenAll(Enumerable.Range(0, senders).Select(_ => Task.Run(() => RunSenderAsync(stoppingToken), CancellationToken.None)));
+        await Task.WhenAll(Enumerable.Range(0, senders).Select(_ => Task.Run(() => RunSenderAsync(stoppingToken), CancellationToken.None)));
     }
 
     private async Task RunSenderAsync(CancellationToken stoppingToken)
