@@ -19,7 +19,7 @@ public enum AuthorizationRequestStatus
     /// <summary>A login method signed the person in; the request cannot be used again.</summary>
     Completed = 1,
 
-    /// <summary>Its lifetime ran out before anyone signed in (set by the clean-up, or read from the expiry).</summary>
+    /// <summary>Its lifetime ran out before anyone signed in. Not stored: derived from ExpiresAt (AuthorizationRequestService.StatusOf).</summary>
     Expired = 2,
 }
 

@@ -1,4 +1,5 @@
 using AuthServer.Errors;
+using AuthServer.Hosting.Http;
 using Microsoft.Extensions.Primitives;
 
 namespace AuthServer.Features.SignIn;
@@ -37,10 +38,11 @@ public sealed class RequestParameters
     public static RequestParameters Read(IEnumerable<KeyValuePair<string, StringValues>> source, string? rawQuery = null)
     {
         var parameters = new RequestParameters();
-        foreach (var name in NamesWithInvalidUtf8(rawQuery))
+        if (!string.IsNullOrEmpty(rawQuery) && PercentEncoding.FirstInvalid(rawQuery) is { } invalid)
         {
+            var name = invalid.Length == 0 ? "query" : invalid;
             parameters._faulty.Add(name);
-            parameters.Fault ??= FaultOf(name, "The value is not valid UTF-8.");
+            parameters.Fault = FaultOf(name, "The value is not valid UTF-8.");
         }
 
         var total = 0;
@@ -112,49 +114,6 @@ public sealed class RequestParameters
         "redirect_uri" => AuthError.CallbackUrlInvalid(message),
         _ => AuthError.EntityInvalid(name, message),
     };
-
-    /// <summary>The names of the query's parameters whose percent-decoded bytes are not UTF-8.</summary>
-    private static IEnumerable<string> NamesWithInvalidUtf8(string? rawQuery)
-    {
-        if (string.IsNullOrEmpty(rawQuery) || !rawQuery.Contains('%'))
-        {
-            yield break;
-        }
-
-        foreach (var pair in rawQuery.TrimStart('?').Split('&'))
-        {
-            var separator = pair.IndexOf('=');
-            var (name, value) = separator < 0 ? (pair, "") : (pair[..separator], pair[(separator + 1)..]);
-            if (!IsUtf8(name) || !IsUtf8(value))
-            {
-                yield return IsUtf8(name) ? Uri.UnescapeDataString(name.Replace('+', ' ')) : "query";
-            }
-        }
-    }
-
-    private static bool IsUtf8(string encoded)
-    {
-        if (!encoded.Contains('%'))
-        {
-            return true;
-        }
-
-        var bytes = new List<byte>(encoded.Length);
-        for (var i = 0; i < encoded.Length; i++)
-        {
-            if (encoded[i] == '%' && i + 2 < encoded.Length && byte.TryParse(encoded.AsSpan(i + 1, 2), System.Globalization.NumberStyles.HexNumber, null, out var decoded))
-            {
-                bytes.Add(decoded);
-                i += 2;
-            }
-            else
-            {
-                bytes.AddRange(System.Text.Encoding.UTF8.GetBytes(encoded[i].ToString()));
-            }
-        }
-
-        return System.Text.Unicode.Utf8.IsValid(bytes.ToArray());
-    }
 
     private static bool HasForbiddenCharacter(string text)
     {
