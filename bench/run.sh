@@ -3,7 +3,7 @@
 #
 #   ./bench/run.sh [scenario|all] [seconds] [--smoke] [--warmup S] [--concurrency C] [--sessions N]
 #
-# Scenarios: userinfo refresh client_credentials signin passkey introspect discovery footprint peers (default: all).
+# Scenarios: userinfo refresh client_credentials signin oidc_signin passkey introspect discovery footprint peers (default: all).
 # peers (issue 11): ours, panva/oidc-provider and stock OpenIddict side by side (bench/peers/peers.sh).
 # It starts a throwaway PostgreSQL (real durability, in a temp dir), measures it with pgbench, publishes and
 # starts the server in Release on a free loopback port, seeds through the server's own code paths, warms up,
@@ -20,7 +20,7 @@ set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BENCH="$REPO/bench"
-ALL_SCENARIOS=(userinfo refresh client_credentials signin passkey introspect discovery footprint peers)
+ALL_SCENARIOS=(userinfo refresh client_credentials signin oidc_signin passkey introspect discovery footprint peers)
 
 SCENARIO=all
 SECONDS_PER=20
@@ -332,6 +332,7 @@ for scenario in "${SCENARIOS[@]}"; do
     refresh) driver_scenario refresh ;;
     client_credentials) wrk_scenario client_credentials client_credentials.lua ;;
     signin) driver_scenario signin ;;
+    oidc_signin) driver_scenario oidc_signin ;;
     passkey) driver_scenario passkey ;;
     introspect) wrk_scenario introspect introspect.lua "$DATA/access-tokens.txt" ;;
     discovery) wrk_scenario discovery discovery.lua ;;
