@@ -86,6 +86,7 @@ public static class OpenIddictSetup
                 options.AddEventHandler(RevocationHandlers.EndSessionOfReplayedCode.Descriptor);
                 // Access and identity tokens are stateless JWTs: no database write per token.
                 options.AddEventHandler(ConnectHandlers.SkipStorageOfStatelessTokens.Descriptor);
+                options.AddEventHandler(ConnectHandlers.OmitIdentityTokenOnRefresh.Descriptor);
             });
 
         // The issuer is the public base URL, so tokens name the same issuer on every instance.
