@@ -59,7 +59,7 @@ def main():
     print(f"{args.seconds}s measured per scenario after {args.warmup}s warm-up; {args.concurrency} connections/workers; "
           f"pgbench (scale {pg['scale']}, {pg['clients']} clients): TPC-B {pg['tpcb']:.0f} tps, select-only {pg['select_only']:.0f} tps")
     print()
-    header = ["scenario", "req/s", "p50 ms", "p99 ms", "errors", "CPU s/1000", "peak RSS MB", "ratio", "target", "met"]
+    header = ["scenario", "req/s", "p50 ms", "p99 ms", "errors", "CPU s/1000", "stmts/op (commits)", "peak RSS MB", "ratio", "target", "met"]
     rows = []
     broken = []
     missed = []
@@ -69,13 +69,13 @@ def main():
         path = os.path.join(results, f"{name}.json")
         if not os.path.exists(path):
             broken.append(f"{name}: no result")
-            rows.append([name, "-", "-", "-", "-", "-", "-", "-", "-", "BROKEN"])
+            rows.append([name, "-", "-", "-", "-", "-", "-", "-", "-", "-", "BROKEN"])
             continue
         r = load(path)
         base, minimum = TARGETS.get(name, (None, None))
         if r.get("skipped"):
             target = f">= {minimum:.2f} x {BASE_NAMES[base]}" if minimum else "-"
-            rows.append([name, "-", "-", "-", "-", "-", "-", "-", target, "skipped: " + r["skipped"]])
+            rows.append([name, "-", "-", "-", "-", "-", "-", "-", "-", target, "skipped: " + r["skipped"]])
             continue
         requests, errors = r["requests"], r["errors"]
         rps = r["rps"]
@@ -105,7 +105,7 @@ def main():
             target += f", CPU <= {cpu_limit} ms"
         rows.append([
             label, f"{rps:.0f}", fmt(r.get("p50_ms")), fmt(p99) + (f" ({fmt(step_p99)}/req)" if r.get("unit") == "sign-ins" else ""),
-            str(errors), cpu_per_1000, f"{rss / 1024:.0f}" if rss else "-",
+            str(errors), cpu_per_1000, statements_cell(r), f"{rss / 1024:.0f}" if rss else "-",
             f"{ratio:.2f} x {BASE_NAMES[base]}" if ratio is not None else "-", target, met,
         ])
         ok = r.get("ok", requests)
@@ -275,6 +275,13 @@ def write_chart(path, data, smoke):
     out.append("</svg>")
     with open(path, "w") as f:
         f.write("\n".join(out) + "\n")
+
+
+def statements_cell(r):
+    """Statements per operation sent to PostgreSQL (BEGIN and COMMIT included), and the COMMITs among them."""
+    if r.get("statements_per_op") is None:
+        return "-"
+    return f"{r['statements_per_op']:.1f} ({r.get('commits_per_op', 0):.1f})"
 
 
 def judge(smoke, ok):

@@ -151,11 +151,14 @@ public static class LoadDriver
             await PhaseAsync(concurrency, warmup, operation, () => Interlocked.Increment(ref sequence));
         }
 
+        var statements = DatabaseStatements.From(options);
+        var statementsBefore = await statements.ReadAsync();
         var cpuBefore = ServerProcess.CpuSeconds(serverPid);
         ServerProcess.ResetPeakRss(serverPid);
         var measured = await PhaseAsync(concurrency, duration, operation, () => Interlocked.Increment(ref sequence));
         var cpuAfter = ServerProcess.CpuSeconds(serverPid);
         var peakRss = ServerProcess.PeakRssKb(serverPid);
+        var statementsAfter = await statements.ReadAsync();
         finish();
 
         var latencies = measured.Latencies.ToArray();
@@ -176,6 +179,12 @@ public static class LoadDriver
             ["concurrency"] = concurrency,
             ["error_samples"] = new JsonArray(measured.ErrorSamples.Select(s => (JsonNode?)JsonValue.Create(s)).ToArray()),
         };
+        if (statementsBefore is { } before && statementsAfter is { } after && measured.Completed > 0)
+        {
+            result["statements_per_op"] = Math.Round((double)(after.Statements - before.Statements) / measured.Completed, 2);
+            result["commits_per_op"] = Math.Round((double)(after.Commits - before.Commits) / measured.Completed, 2);
+        }
+
         var steps = new JsonObject();
         foreach (var (step, values) in measured.Steps.OrderBy(s => s.Key, StringComparer.Ordinal))
         {
