@@ -84,6 +84,9 @@ public static class OpenIddictSetup
                 options.RemoveEventHandler(OpenIddictServerHandlers.Revocation.RevokeToken.Descriptor);
                 options.AddEventHandler(RevocationHandlers.RevokeTokenOrItsSession.Descriptor);
                 options.AddEventHandler(RevocationHandlers.EndSessionOfReplayedCode.Descriptor);
+                // Codes and refresh tokens are single use under concurrency too (one conditional UPDATE).
+                options.RemoveEventHandler(OpenIddictServerHandlers.RedeemTokenEntry.Descriptor);
+                options.AddEventHandler(RedeemTokenOnce.Descriptor);
                 // Access and identity tokens are stateless JWTs: no database write per token.
                 options.AddEventHandler(ConnectHandlers.SkipStorageOfStatelessTokens.Descriptor);
                 options.AddEventHandler(ConnectHandlers.OmitIdentityTokenOnRefresh.Descriptor);
