@@ -1,4 +1,5 @@
 using OpenIddict.Client;
+using Microsoft.AspNetCore;
 using static OpenIddict.Client.OpenIddictClientEvents;
 
 namespace AuthServer.Features.Upstream;
@@ -32,5 +33,35 @@ public static class UpstreamCallbacks
             path is not null && path.StartsWith(UpstreamSetup.PathPrefix + "/", StringComparison.OrdinalIgnoreCase)
             && path.EndsWith("/callback", StringComparison.OrdinalIgnoreCase)
             && Guid.TryParseExact(path[(UpstreamSetup.PathPrefix.Length + 1)..^"/callback".Length], "N", out _);
+    }
+
+    /// <summary>The key under which a refused challenge leaves its error for the start endpoint.</summary>
+    public const string ChallengeErrorItem = "AuthServer.Upstream.ChallengeError";
+
+    /// <summary>
+    /// A challenge the provider refuses before the browser leaves (a pushed authorization request answered
+    /// invalid_client, say) would make OpenIddict write its own plain error response. Instead the error is left
+    /// for the start endpoint, which shows it on the login page like every other upstream failure.
+    /// </summary>
+    public sealed class KeepChallengeErrors : IOpenIddictClientHandler<ProcessErrorContext>
+    {
+        public static OpenIddictClientHandlerDescriptor Descriptor { get; } = OpenIddictClientHandlerDescriptor.CreateBuilder<ProcessErrorContext>()
+            .UseSingletonHandler<KeepChallengeErrors>()
+            .SetOrder(int.MinValue + 50_000)
+            .SetType(OpenIddictClientHandlerType.Custom)
+            .Build();
+
+        public ValueTask HandleAsync(ProcessErrorContext context)
+        {
+            var request = context.Transaction.GetHttpRequest();
+            if (request is not null && context.EndpointType != OpenIddictClientEndpointType.Redirection
+                && request.Path.StartsWithSegments(UpstreamSetup.PathPrefix, StringComparison.OrdinalIgnoreCase))
+            {
+                request.HttpContext.Items[ChallengeErrorItem] = $"{context.Error}: {context.ErrorDescription}";
+                context.HandleRequest();
+            }
+
+            return default;
+        }
     }
 }

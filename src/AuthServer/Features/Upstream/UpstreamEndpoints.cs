@@ -29,7 +29,8 @@ public static class UpstreamEndpoints
     }
 
     private static async Task StartAsync(HttpContext context, Guid connectionId, Guid? request, AuthorizationRequestService requests, UpstreamRegistrations registrations,
-        UpstreamLoginMethod method, UpstreamPendingCookie pending, LoginPageResponder pages, SignInFaces faces, ILogger<UpstreamLoginMethod> logger, CancellationToken cancellationToken)
+        UpstreamLoginMethod method, UpstreamPendingCookie pending, UpstreamSignInService signIn, LoginPageResponder pages, SignInFaces faces, ILogger<UpstreamLoginMethod> logger,
+        CancellationToken cancellationToken)
     {
         context.Response.Headers.CacheControl = "no-store";
         var loaded = await requests.LoadAsync(request, cancellationToken);
@@ -58,11 +59,20 @@ public static class UpstreamEndpoints
                 [OpenIddictClientAspNetCoreConstants.Properties.RegistrationId] = registration.RegistrationId,
                 [RequestProperty] = authorization.Id.ToString("N"),
             }));
+            if (context.Items[UpstreamCallbacks.ChallengeErrorItem] is string refused)
+            {
+                // The provider refused the authorization request itself (e.g. a pushed request with a wrong secret).
+                logger.LogWarning("Upstream connection {Connection} ({Kind}) refused the authorization request: {Reason}", connectionId, connection.Kind, refused);
+                context.Response.Clear();
+                await signIn.RecordAsync(connectionId, AuthError.UpstreamSignInFailed(), null, ClientContext.FromBrowser(context).Ip);
+                await ShowAsync(context, AuthError.UpstreamSignInFailed(), organization, authorization, pages, faces);
+            }
         }
         catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             logger.LogWarning("Upstream connection {Connection} ({Kind}) could not start a sign-in: {Reason}", connectionId, connection.Kind, Reason(exception));
             context.Response.Clear();
+            await signIn.RecordAsync(connectionId, AuthError.UpstreamUnavailable(), null, ClientContext.FromBrowser(context).Ip);
             await ShowAsync(context, AuthError.UpstreamUnavailable(), organization, authorization, pages, faces);
         }
     }

@@ -33,6 +33,7 @@ public static class UpstreamSetup
             // A placeholder: each connection's callback is /login/upstream/{id}/callback, recognised by MarkCallbacks.
             options.SetRedirectionEndpointUris("login/upstream/callback");
             options.AddEventHandler(UpstreamCallbacks.MarkCallbacks.Descriptor);
+            options.AddEventHandler(UpstreamCallbacks.KeepChallengeErrors.Descriptor);
 
             options.UseAspNetCore()
                 .EnableRedirectionEndpointPassthrough()
