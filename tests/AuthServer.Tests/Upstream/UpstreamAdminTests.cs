@@ -23,7 +23,7 @@ public sealed class UpstreamAdminTests(AdminFixture fixture) : IClassFixture<Adm
     [Fact]
     public async Task Creates_lists_changes_and_deletes_a_connection_without_ever_returning_its_secret()
     {
-        var organizationId = (await fixture.CreateOrganizationViaApiAsync()).GetGuid("id");
+        var organizationId = (await fixture.CreateOrganizationViaApiAsync()).GetProperty("organization").GetGuid("id");
         using var admin = fixture.Admin();
 
         var created = await (await admin.PostAsJsonAsync($"/api/v1/admin/organizations/{organizationId}/upstream-connections",
@@ -57,7 +57,7 @@ public sealed class UpstreamAdminTests(AdminFixture fixture) : IClassFixture<Adm
     [Fact]
     public async Task Validation_names_the_field_at_fault()
     {
-        var organizationId = (await fixture.CreateOrganizationViaApiAsync()).GetGuid("id");
+        var organizationId = (await fixture.CreateOrganizationViaApiAsync()).GetProperty("organization").GetGuid("id");
         using var admin = fixture.Admin();
         var path = $"/api/v1/admin/organizations/{organizationId}/upstream-connections";
 
@@ -73,7 +73,7 @@ public sealed class UpstreamAdminTests(AdminFixture fixture) : IClassFixture<Adm
         await (await admin.PostAsJsonAsync($"/api/v1/admin/organizations/{Guid.NewGuid()}/upstream-connections", new { kind = "google", clientId = "a", clientSecret = "b" }))
             .AssertErrorAsync(HttpStatusCode.NotFound, "entityMissing");
 
-        var scoped = await fixture.CreateKeyAsync("other", (await fixture.CreateOrganizationViaApiAsync()).GetGuid("id"));
+        var scoped = await fixture.CreateKeyAsync("other", (await fixture.CreateOrganizationViaApiAsync()).GetProperty("organization").GetGuid("id"));
         using var other = fixture.Admin(scoped);
         await (await other.PostAsJsonAsync(path, new { kind = "google", clientId = "a", clientSecret = "b" })).AssertErrorAsync(HttpStatusCode.Forbidden, "noPermission");
     }
@@ -110,7 +110,7 @@ public sealed class UpstreamAdminTests(AdminFixture fixture) : IClassFixture<Adm
         Assert.Null(apple.ClientSecret);
 
         var github = registrations.Build(Connection(UpstreamKinds.GitHub), publicBase);
-        Assert.Equal(new Uri("https://github.com/"), github.Issuer);
+        Assert.Equal(new Uri("https://github.com/login/oauth"), github.Issuer);
         Assert.Contains("user:email", github.Scopes);
         Assert.Equal(new Uri($"https://auth.example.com/login/upstream/{Guid.Empty:N}/callback"), github.RedirectUri);
     }
