@@ -233,6 +233,48 @@ namespace AuthServer.Migrations.Migrations
                     b.ToTable("authorization_requests", (string)null);
                 });
 
+            modelBuilder.Entity("AuthServer.Data.Entities.LinkedIdentity", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("ConnectionId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("Created")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Email")
+                        .HasMaxLength(320)
+                        .HasColumnType("character varying(320)");
+
+                    b.Property<DateTimeOffset>("LastUsed")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OrganizationId");
+
+                    b.HasIndex("UserId");
+
+                    b.HasIndex("ConnectionId", "Subject")
+                        .IsUnique();
+
+                    b.ToTable("linked_identities", (string)null);
+                });
+
             modelBuilder.Entity("AuthServer.Data.Entities.LoginAttempt", b =>
                 {
                     b.Property<Guid>("Id")
@@ -613,6 +655,9 @@ namespace AuthServer.Migrations.Migrations
                     b.Property<Guid>("OrganizationId")
                         .HasColumnType("uuid");
 
+                    b.Property<Guid?>("UpstreamConnectionId")
+                        .HasColumnType("uuid");
+
                     b.Property<string>("UserAgent")
                         .HasMaxLength(1024)
                         .HasColumnType("character varying(1024)");
@@ -627,9 +672,74 @@ namespace AuthServer.Migrations.Migrations
 
                     b.HasIndex("OrganizationId");
 
+                    b.HasIndex("UpstreamConnectionId");
+
                     b.HasIndex("UserId");
 
                     b.ToTable("sessions", (string)null);
+                });
+
+            modelBuilder.Entity("AuthServer.Data.Entities.UpstreamConnection", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("ClientId")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<DateTimeOffset>("Created")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("DisplayName")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("Issuer")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<string>("KeyId")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("ProtectedClientSecret")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.PrimitiveCollection<string[]>("Scopes")
+                        .IsRequired()
+                        .HasColumnType("text[]");
+
+                    b.Property<string>("TeamId")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("Tenant")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<DateTimeOffset>("Updated")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OrganizationId");
+
+                    b.ToTable("upstream_connections", (string)null);
                 });
 
             modelBuilder.Entity("AuthServer.Data.Entities.User", b =>
@@ -927,6 +1037,27 @@ namespace AuthServer.Migrations.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("AuthServer.Data.Entities.LinkedIdentity", b =>
+                {
+                    b.HasOne("AuthServer.Data.Entities.UpstreamConnection", null)
+                        .WithMany()
+                        .HasForeignKey("ConnectionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("AuthServer.Data.Entities.Organization", null)
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("AuthServer.Data.Entities.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("AuthServer.Data.Entities.LoginAttempt", b =>
                 {
                     b.HasOne("AuthServer.Data.Entities.AuthorizationRequest", "AuthorizationRequest")
@@ -1058,6 +1189,11 @@ namespace AuthServer.Migrations.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
 
+                    b.HasOne("AuthServer.Data.Entities.UpstreamConnection", null)
+                        .WithMany()
+                        .HasForeignKey("UpstreamConnectionId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
                     b.HasOne("AuthServer.Data.Entities.User", "User")
                         .WithMany()
                         .HasForeignKey("UserId")
@@ -1065,6 +1201,15 @@ namespace AuthServer.Migrations.Migrations
                         .IsRequired();
 
                     b.Navigation("User");
+                });
+
+            modelBuilder.Entity("AuthServer.Data.Entities.UpstreamConnection", b =>
+                {
+                    b.HasOne("AuthServer.Data.Entities.Organization", null)
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("AuthServer.Data.Entities.User", b =>

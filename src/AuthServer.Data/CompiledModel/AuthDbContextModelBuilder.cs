@@ -12,7 +12,7 @@ namespace AuthServer.Data.CompiledModel
     public partial class AuthDbContextModel
     {
         private AuthDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("7acabfb5-7f70-4071-aa9d-ee9ad11f2715"), entityTypeCount: 21)
+            : base(skipDetectChanges: false, modelId: new Guid("fd2c8dc7-8858-4e66-9ea4-ffcc4af35e45"), entityTypeCount: 23)
         {
         }
 
@@ -22,6 +22,7 @@ namespace AuthServer.Data.CompiledModel
             var auditLogEntry = AuditLogEntryEntityType.Create(this);
             var authorizationCode = AuthorizationCodeEntityType.Create(this);
             var authorizationRequest = AuthorizationRequestEntityType.Create(this);
+            var linkedIdentity = LinkedIdentityEntityType.Create(this);
             var loginAttempt = LoginAttemptEntityType.Create(this);
             var organization = OrganizationEntityType.Create(this);
             var organizationConnections = OrganizationConnectionsEntityType.Create(this);
@@ -33,6 +34,7 @@ namespace AuthServer.Data.CompiledModel
             var revokedToken = RevokedTokenEntityType.Create(this);
             var serverKey = ServerKeyEntityType.Create(this);
             var session = SessionEntityType.Create(this);
+            var upstreamConnection = UpstreamConnectionEntityType.Create(this);
             var user = UserEntityType.Create(this);
             var dataProtectionKey = DataProtectionKeyEntityType.Create(this);
             var openIddictEntityFrameworkCoreApplication = OpenIddictEntityFrameworkCoreApplicationEntityType.Create(this);
@@ -43,6 +45,9 @@ namespace AuthServer.Data.CompiledModel
             ApiKeyEntityType.CreateForeignKey1(apiKey, organization);
             AuthorizationCodeEntityType.CreateForeignKey1(authorizationCode, session);
             AuthorizationRequestEntityType.CreateForeignKey1(authorizationRequest, organization);
+            LinkedIdentityEntityType.CreateForeignKey1(linkedIdentity, upstreamConnection);
+            LinkedIdentityEntityType.CreateForeignKey2(linkedIdentity, organization);
+            LinkedIdentityEntityType.CreateForeignKey3(linkedIdentity, user);
             LoginAttemptEntityType.CreateForeignKey1(loginAttempt, authorizationRequest);
             LoginAttemptEntityType.CreateForeignKey2(loginAttempt, organization);
             OrganizationConnectionsEntityType.CreateForeignKey1(organizationConnections, organization);
@@ -54,7 +59,9 @@ namespace AuthServer.Data.CompiledModel
             PasskeyCredentialEntityType.CreateForeignKey1(passkeyCredential, organization);
             PasskeyCredentialEntityType.CreateForeignKey2(passkeyCredential, user);
             SessionEntityType.CreateForeignKey1(session, organization);
-            SessionEntityType.CreateForeignKey2(session, user);
+            SessionEntityType.CreateForeignKey2(session, upstreamConnection);
+            SessionEntityType.CreateForeignKey3(session, user);
+            UpstreamConnectionEntityType.CreateForeignKey1(upstreamConnection, organization);
             UserEntityType.CreateForeignKey1(user, organization);
             OpenIddictEntityFrameworkCoreAuthorizationEntityType.CreateForeignKey1(openIddictEntityFrameworkCoreAuthorization, openIddictEntityFrameworkCoreApplication);
             OpenIddictEntityFrameworkCoreTokenEntityType.CreateForeignKey1(openIddictEntityFrameworkCoreToken, openIddictEntityFrameworkCoreApplication);
@@ -64,6 +71,7 @@ namespace AuthServer.Data.CompiledModel
             AuditLogEntryEntityType.CreateAnnotations(auditLogEntry);
             AuthorizationCodeEntityType.CreateAnnotations(authorizationCode);
             AuthorizationRequestEntityType.CreateAnnotations(authorizationRequest);
+            LinkedIdentityEntityType.CreateAnnotations(linkedIdentity);
             LoginAttemptEntityType.CreateAnnotations(loginAttempt);
             OrganizationEntityType.CreateAnnotations(organization);
             OrganizationConnectionsEntityType.CreateAnnotations(organizationConnections);
@@ -75,6 +83,7 @@ namespace AuthServer.Data.CompiledModel
             RevokedTokenEntityType.CreateAnnotations(revokedToken);
             ServerKeyEntityType.CreateAnnotations(serverKey);
             SessionEntityType.CreateAnnotations(session);
+            UpstreamConnectionEntityType.CreateAnnotations(upstreamConnection);
             UserEntityType.CreateAnnotations(user);
             DataProtectionKeyEntityType.CreateAnnotations(dataProtectionKey);
             OpenIddictEntityFrameworkCoreApplicationEntityType.CreateAnnotations(openIddictEntityFrameworkCoreApplication);

@@ -11,6 +11,7 @@ using AuthServer.Features.Passkeys;
 using AuthServer.Features.RateLimiting;
 using AuthServer.Features.Sessions;
 using AuthServer.Features.SignIn;
+using AuthServer.Features.Upstream;
 using AuthServer.Hosting.Http;
 using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.DataProtection;
@@ -81,6 +82,7 @@ public static class ServiceRegistration
         services.AddSignInCore();
         services.AddEmailLogin();
         services.AddPasskeys();
+        services.AddUpstream();
         services.AddCentralAuthApi();
         services.AddConnect();
         services.AddAdmin();
@@ -129,5 +131,7 @@ public static class ServiceRegistration
     /// <summary>Where OpenIddict's endpoints are: /connect/* and the discovery document and JWKS.</summary>
     private static bool IsOpenIddictPath(PathString path) =>
         path.StartsWithSegments("/connect", StringComparison.OrdinalIgnoreCase)
-        || path.StartsWithSegments("/.well-known", StringComparison.OrdinalIgnoreCase);
+        || path.StartsWithSegments("/.well-known", StringComparison.OrdinalIgnoreCase)
+        // OpenIddict's client: the upstream sign-in's challenge and callbacks (Features/Upstream).
+        || path.StartsWithSegments(UpstreamSetup.PathPrefix, StringComparison.OrdinalIgnoreCase);
 }

@@ -46,6 +46,7 @@ public static class AdminApi
         admin.MapUserAdmin();
         admin.MapSessionAdmin();
         admin.MapPasskeyAdmin();
+        Upstream.UpstreamConnectionEndpoints.MapUpstreamConnectionAdmin(admin);
         admin.MapAuditLogAdmin();
         admin.MapMailLogAdmin();
         admin.MapKeyAdmin();

@@ -16,6 +16,9 @@ public sealed record CachedOrganization(
     OrganizationSettings Settings,
     OrganizationConnections Connections)
 {
+    /// <summary>The organization's upstream providers (Google, Microsoft, GitHub, Apple, OpenID Connect), enabled or not.</summary>
+    public IReadOnlyList<Upstream.CachedUpstreamConnection> UpstreamConnections { get; init; } = [];
+
     /// <summary>The secrets a client may authenticate with: the active one and, during a rotation, the pending one.</summary>
     public IEnumerable<string> AcceptedSecrets => PendingSecret is null ? [Secret] : [Secret, PendingSecret];
 }

@@ -12,6 +12,9 @@ public sealed record LoginPageModel(
     AntiforgeryTokenSet Antiforgery,
     IReadOnlyList<ILoginMethod> Methods)
 {
+    /// <summary>The organization the page is for (login methods read their per-organization setup from it).</summary>
+    public Organizations.CachedOrganization? Organization { get; init; }
+
     /// <summary>A later step of one login method, drawn instead of the methods' first fragments.</summary>
     public Action<StringBuilder, LoginPageModel>? Step { get; init; }
 

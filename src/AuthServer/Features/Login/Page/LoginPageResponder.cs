@@ -24,6 +24,7 @@ public sealed class LoginPageResponder(IAntiforgery antiforgery, LoginMethods me
             methods.EnabledFor(organization, request))
         {
             EmbedOrigin = request.Embed ? appOrigin : null,
+            Organization = organization,
             Email = request.LoginHint,
         };
     }

@@ -16,6 +16,7 @@ public sealed class LoginPageStrings
         ["continue"] = "Continue",
         ["loginWithPasskey"] = "Log in with a passkey",
         ["or"] = "or",
+        ["continueWith"] = "Continue with {provider}",
         ["registerPasskey"] = "Register a new passkey",
         ["passkeyCodeSent"] = "We sent a 5-digit code to {email}. Enter it to confirm your address, then create your passkey on this device.",
         ["createPasskey"] = "Create passkey",
