@@ -12,7 +12,7 @@ namespace AuthServer.Data.CompiledModel
     public partial class AuthDbContextModel
     {
         private AuthDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("7acabfb5-7f70-4071-aa9d-ee9ad11f2715"), entityTypeCount: 21)
+            : base(skipDetectChanges: false, modelId: new Guid("e8a7c579-0499-4f7f-8cac-9f1bdc76c4bd"), entityTypeCount: 24)
         {
         }
 
@@ -34,6 +34,9 @@ namespace AuthServer.Data.CompiledModel
             var serverKey = ServerKeyEntityType.Create(this);
             var session = SessionEntityType.Create(this);
             var user = UserEntityType.Create(this);
+            var webhookAttempt = WebhookAttemptEntityType.Create(this);
+            var webhookDelivery = WebhookDeliveryEntityType.Create(this);
+            var webhookEndpoint = WebhookEndpointEntityType.Create(this);
             var dataProtectionKey = DataProtectionKeyEntityType.Create(this);
             var openIddictEntityFrameworkCoreApplication = OpenIddictEntityFrameworkCoreApplicationEntityType.Create(this);
             var openIddictEntityFrameworkCoreAuthorization = OpenIddictEntityFrameworkCoreAuthorizationEntityType.Create(this);
@@ -56,6 +59,9 @@ namespace AuthServer.Data.CompiledModel
             SessionEntityType.CreateForeignKey1(session, organization);
             SessionEntityType.CreateForeignKey2(session, user);
             UserEntityType.CreateForeignKey1(user, organization);
+            WebhookAttemptEntityType.CreateForeignKey1(webhookAttempt, webhookDelivery);
+            WebhookDeliveryEntityType.CreateForeignKey1(webhookDelivery, webhookEndpoint);
+            WebhookEndpointEntityType.CreateForeignKey1(webhookEndpoint, organization);
             OpenIddictEntityFrameworkCoreAuthorizationEntityType.CreateForeignKey1(openIddictEntityFrameworkCoreAuthorization, openIddictEntityFrameworkCoreApplication);
             OpenIddictEntityFrameworkCoreTokenEntityType.CreateForeignKey1(openIddictEntityFrameworkCoreToken, openIddictEntityFrameworkCoreApplication);
             OpenIddictEntityFrameworkCoreTokenEntityType.CreateForeignKey2(openIddictEntityFrameworkCoreToken, openIddictEntityFrameworkCoreAuthorization);
@@ -76,6 +82,9 @@ namespace AuthServer.Data.CompiledModel
             ServerKeyEntityType.CreateAnnotations(serverKey);
             SessionEntityType.CreateAnnotations(session);
             UserEntityType.CreateAnnotations(user);
+            WebhookAttemptEntityType.CreateAnnotations(webhookAttempt);
+            WebhookDeliveryEntityType.CreateAnnotations(webhookDelivery);
+            WebhookEndpointEntityType.CreateAnnotations(webhookEndpoint);
             DataProtectionKeyEntityType.CreateAnnotations(dataProtectionKey);
             OpenIddictEntityFrameworkCoreApplicationEntityType.CreateAnnotations(openIddictEntityFrameworkCoreApplication);
             OpenIddictEntityFrameworkCoreAuthorizationEntityType.CreateAnnotations(openIddictEntityFrameworkCoreAuthorization);

@@ -86,6 +86,9 @@ public static class OpenIddictSetup
                 options.AddEventHandler(RevocationHandlers.EndSessionOfReplayedCode.Descriptor);
                 // Access and identity tokens are stateless JWTs: no database write per token.
                 options.AddEventHandler(ConnectHandlers.SkipStorageOfStatelessTokens.Descriptor);
+                // Counters of tokens issued and of redeemed tokens presented again (Hosting/Telemetry).
+                options.AddEventHandler(TokenMetricsHandlers.CountIssuedTokens.Descriptor);
+                options.AddEventHandler(TokenMetricsHandlers.CountReusedTokens.Descriptor);
             });
 
         // The issuer is the public base URL, so tokens name the same issuer on every instance.

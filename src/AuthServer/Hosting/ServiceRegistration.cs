@@ -11,6 +11,8 @@ using AuthServer.Features.Passkeys;
 using AuthServer.Features.RateLimiting;
 using AuthServer.Features.Sessions;
 using AuthServer.Features.SignIn;
+using AuthServer.Features.Webhooks;
+using AuthServer.Hosting.Telemetry;
 using AuthServer.Hosting.Http;
 using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.DataProtection;
@@ -28,6 +30,7 @@ public static class ServiceRegistration
         var configuration = builder.Configuration;
 
         builder.Logging.AddAuthLogging(configuration);
+        builder.AddAuthTelemetry();
 
         services.AddOptions<ServerOptions>().BindConfiguration(ServerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<KeyOptions>().BindConfiguration(KeyOptions.Section).ValidateOnStart();
@@ -84,6 +87,7 @@ public static class ServiceRegistration
         services.AddCentralAuthApi();
         services.AddConnect();
         services.AddAdmin();
+        services.AddWebhooks();
         return builder;
     }
 
@@ -116,6 +120,7 @@ public static class ServiceRegistration
         app.UseAuthorization();
 
         app.MapAuthHealthChecks();
+        app.MapAuthMetrics();
         app.MapErrorCatalogApi();
         app.MapLoginPage();
         app.MapCentralAuthApi();
