@@ -33,6 +33,8 @@ public sealed class WebhookDispatcher(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // Off the host's start-up path at once: nothing below may hold up the other services or Kestrel.
+        await Task.Yield();
         var senders = Math.Min(options.Value.Senders, 32);
         if (senders <= 0)
         {

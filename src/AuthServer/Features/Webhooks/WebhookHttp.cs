@@ -35,9 +35,11 @@ public static class WebhookHttp
 
     private static async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, bool allowPrivate, CancellationToken cancellationToken)
     {
-        var addresses = IPAddress.TryParse(context.DnsEndPoint.Host.Trim('[', ']'), out var literal)
-            ? [literal]
-            : await Dns.GetHostAddressesAsync(context.DnsEndPoint.Host, cancellationToken);
+        var host = context.DnsEndPoint.Host;
+        // "localhost" and its subdomains are loopback by definition (RFC 6761), whatever a resolver would say.
+        var addresses = IPAddress.TryParse(host.Trim('[', ']'), out var literal) ? [literal]
+            : IsLocalhostName(host) ? [IPAddress.Loopback]
+            : await Dns.GetHostAddressesAsync(host, cancellationToken);
         var allowed = allowPrivate ? addresses : addresses.Where(IsPublic).ToArray();
         if (allowed.Length == 0)
         {
@@ -58,6 +60,9 @@ public static class WebhookHttp
             throw;
         }
     }
+
+    private static bool IsLocalhostName(string host) =>
+        host.TrimEnd('.').Equals("localhost", StringComparison.OrdinalIgnoreCase) || host.TrimEnd('.').EndsWith(".localhost", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Whether an address is on the public internet: not loopback, private, link-local, CGNAT, multicast, unspecified or reserved.</summary>
     public static bool IsPublic(IPAddress address)

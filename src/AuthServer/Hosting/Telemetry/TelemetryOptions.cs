@@ -23,7 +23,7 @@ public sealed class TelemetryOptions
 
         /// <summary>
         /// Serve the scrape endpoint at this path on the public listener instead (e.g. <c>/metrics</c>), for a
-        /// deployment whose proxy keeps that path private. Unset by default.
+        /// deployment whose proxy keeps that path private. Unset by default; not together with <see cref="Port"/>.
         /// </summary>
         public string? Path { get; set; }
     }

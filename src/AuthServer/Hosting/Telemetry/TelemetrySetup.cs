@@ -24,6 +24,8 @@ public static class TelemetrySetup
             .Validate(t => t.Prometheus.Port is null or (> 0 and < 65536), "Telemetry:Prometheus:Port must be a TCP port (1-65535).")
             .Validate(t => t.Prometheus.Path is null || (t.Prometheus.Path.StartsWith('/') && t.Prometheus.Path.Length > 1),
                 "Telemetry:Prometheus:Path must be an absolute path such as /metrics.")
+            // The ASP.NET Core scrape endpoint finds its exporter only when it is the provider's one reader of its kind.
+            .Validate(t => t.Prometheus.Port is null || t.Prometheus.Path is null, "Set Telemetry:Prometheus:Port or Telemetry:Prometheus:Path, not both.")
             .ValidateOnStart();
         services.AddSingleton<ActiveSessionsGauge>();
         services.AddHostedService(provider => provider.GetRequiredService<ActiveSessionsGauge>());
