@@ -120,7 +120,6 @@ public static class ServiceRegistration
         app.UseAuthorization();
 
         app.MapAuthHealthChecks();
-        app.MapAuthMetrics();
         app.MapErrorCatalogApi();
         app.MapLoginPage();
         app.MapCentralAuthApi();

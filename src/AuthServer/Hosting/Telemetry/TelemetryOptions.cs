@@ -20,11 +20,5 @@ public sealed class TelemetryOptions
 
         /// <summary>The host the scrape listener binds to: <c>localhost</c> by default, <c>+</c> for every interface (a container).</summary>
         public string Host { get; set; } = "localhost";
-
-        /// <summary>
-        /// Serve the scrape endpoint at this path on the public listener instead (e.g. <c>/metrics</c>), for a
-        /// deployment whose proxy keeps that path private. Unset by default; not together with <see cref="Port"/>.
-        /// </summary>
-        public string? Path { get; set; }
     }
 }

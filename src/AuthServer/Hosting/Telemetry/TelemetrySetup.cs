@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Options;
 using Npgsql;
 using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
@@ -10,8 +9,8 @@ namespace AuthServer.Hosting.Telemetry;
 /// <summary>
 /// OpenTelemetry traces and metrics for ASP.NET Core, HttpClient, Npgsql and the server's own meter
 /// (<see cref="AuthMetrics"/>). Exported over OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set (the exporter
-/// reads the standard OTEL_* variables itself), and scraped by Prometheus on a port of its own or, when
-/// configured, a path; neither by default, so nothing is exposed on the public listener unasked.
+/// reads the standard OTEL_* variables itself), and scraped by Prometheus,
+/// when configured, a port of its own (never the public listener; nothing by default).
 /// Trace ids: ASP.NET Core's request activity is the one exported, so the <c>traceId</c> of error bodies
 /// (Activity.Current.Id) and the TraceId of log scopes name the exported trace.
 /// </summary>
@@ -22,10 +21,6 @@ public static class TelemetrySetup
         var services = builder.Services;
         services.AddOptions<TelemetryOptions>().BindConfiguration(TelemetryOptions.Section)
             .Validate(t => t.Prometheus.Port is null or (> 0 and < 65536), "Telemetry:Prometheus:Port must be a TCP port (1-65535).")
-            .Validate(t => t.Prometheus.Path is null || (t.Prometheus.Path.StartsWith('/') && t.Prometheus.Path.Length > 1),
-                "Telemetry:Prometheus:Path must be an absolute path such as /metrics.")
-            // The ASP.NET Core scrape endpoint finds its exporter only when it is the provider's one reader of its kind.
-            .Validate(t => t.Prometheus.Port is null || t.Prometheus.Path is null, "Set Telemetry:Prometheus:Port or Telemetry:Prometheus:Path, not both.")
             .ValidateOnStart();
         services.AddSingleton<ActiveSessionsGauge>();
         services.AddHostedService(provider => provider.GetRequiredService<ActiveSessionsGauge>());
@@ -45,8 +40,7 @@ public static class TelemetrySetup
                     .AddAspNetCoreInstrumentation(o =>
                     {
                         // Probes and scrapes would be most of the spans and tell nothing.
-                        o.Filter = context => !context.Request.Path.StartsWithSegments("/health", StringComparison.OrdinalIgnoreCase)
-                            && (settings.Prometheus.Path is null || !context.Request.Path.StartsWithSegments(settings.Prometheus.Path, StringComparison.OrdinalIgnoreCase));
+                        o.Filter = context => !context.Request.Path.StartsWithSegments("/health", StringComparison.OrdinalIgnoreCase);
                     })
                     .AddHttpClientInstrumentation()
                     .AddNpgsql();
@@ -66,11 +60,6 @@ public static class TelemetrySetup
                     metrics.AddOtlpExporter();
                 }
 
-                if (settings.Prometheus.Path is not null)
-                {
-                    metrics.AddPrometheusExporter();
-                }
-
                 if (settings.Prometheus.Port is { } port)
                 {
                     metrics.AddPrometheusHttpListener(o =>
@@ -83,15 +72,4 @@ public static class TelemetrySetup
         return builder;
     }
 
-    /// <summary>The scrape path on the public listener, only when <c>Telemetry:Prometheus:Path</c> asks for it.</summary>
-    public static WebApplication MapAuthMetrics(this WebApplication app)
-    {
-        var settings = app.Services.GetRequiredService<IOptions<TelemetryOptions>>().Value;
-        if (settings.Enabled && settings.Prometheus.Path is { } path)
-        {
-            app.MapPrometheusScrapingEndpoint(path);
-        }
-
-        return app;
-    }
 }
