@@ -12,6 +12,8 @@ using AuthServer.Features.RateLimiting;
 using AuthServer.Features.Sessions;
 using AuthServer.Features.SignIn;
 using AuthServer.Features.Upstream;
+using AuthServer.Features.Webhooks;
+using AuthServer.Hosting.Telemetry;
 using AuthServer.Hosting.Http;
 using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.DataProtection;
@@ -29,6 +31,7 @@ public static class ServiceRegistration
         var configuration = builder.Configuration;
 
         builder.Logging.AddAuthLogging(configuration);
+        builder.AddAuthTelemetry();
 
         services.AddOptions<ServerOptions>().BindConfiguration(ServerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<KeyOptions>().BindConfiguration(KeyOptions.Section).ValidateOnStart();
@@ -86,6 +89,7 @@ public static class ServiceRegistration
         services.AddCentralAuthApi();
         services.AddConnect();
         services.AddAdmin();
+        services.AddWebhooks();
         return builder;
     }
 

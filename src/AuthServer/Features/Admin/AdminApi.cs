@@ -1,4 +1,5 @@
 using AuthServer.Errors;
+using AuthServer.Features.Webhooks;
 using Microsoft.AspNetCore.Authentication;
 using Scalar.AspNetCore;
 
@@ -50,6 +51,7 @@ public static class AdminApi
         admin.MapAuditLogAdmin();
         admin.MapMailLogAdmin();
         admin.MapKeyAdmin();
+        admin.MapWebhookAdmin();
         admin.MapMethods("/{**path}", [HttpMethods.Post, HttpMethods.Put, HttpMethods.Patch], NoEndpointForBody).ExcludeFromDescription();
 
         app.MapOpenApi();

@@ -8,6 +8,7 @@ using AuthServer.Features.RateLimiting;
 using AuthServer.Features.Sessions;
 using AuthServer.Features.SignIn;
 using AuthServer.Hosting;
+using AuthServer.Hosting.Telemetry;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -97,15 +98,16 @@ public sealed class LoginAttemptService(
         outbox.Add(organization.Id, type == EmailLoginType.Code ? EmailOutbox.Kinds.SignInCode : EmailOutbox.Kinds.SignInLink, message, attempt.ExpiresAt);
         await db.SaveChangesAsync(cancellationToken);
         outbox.Committed();
+        AuthMetrics.SignInStarted(organization.Id, type == EmailLoginType.Code ? "code" : "link");
 
         return new StartedAttempt(attempt, now + limits.ResendInterval);
     }
 
     public Task<Outcome<CompletedSignIn>> CheckCodeAsync(Guid attemptId, string? code, ClientContext client, CancellationToken cancellationToken) =>
-        CheckAsync(attemptId, code, a => a.CodeHash, client, cancellationToken);
+        CheckAsync(attemptId, code, a => a.CodeHash, "code", client, cancellationToken);
 
     public Task<Outcome<CompletedSignIn>> CheckLinkAsync(Guid attemptId, string? token, ClientContext client, CancellationToken cancellationToken) =>
-        CheckAsync(attemptId, token, a => a.LinkTokenHash, client, cancellationToken);
+        CheckAsync(attemptId, token, a => a.LinkTokenHash, "link", client, cancellationToken);
 
     /// <summary>
     /// Checks the code like <see cref="CheckCodeAsync"/>, but hands the proven attempt to <paramref name="then"/>
@@ -115,7 +117,7 @@ public sealed class LoginAttemptService(
     public Task<Outcome<T>> CheckCodeThenAsync<T>(Guid attemptId, string? code, ClientContext client, Func<CachedOrganization, LoginAttempt, Task<Outcome<T>>> then, CancellationToken cancellationToken) =>
         CheckInTransactionAsync(attemptId, code, a => a.CodeHash, client, then, cancellationToken);
 
-    private async Task<Outcome<CompletedSignIn>> CheckAsync(Guid attemptId, string? presented, Func<LoginAttempt, byte[]> storedHash, ClientContext client, CancellationToken cancellationToken)
+    private async Task<Outcome<CompletedSignIn>> CheckAsync(Guid attemptId, string? presented, Func<LoginAttempt, byte[]> storedHash, string metricMethod, ClientContext client, CancellationToken cancellationToken)
     {
         var result = await CheckInTransactionAsync(attemptId, presented, storedHash, client,
             (organization, attempt) => completer.CompleteAsync(organization, attempt.AuthorizationRequest!, attempt.Email, method, client, cancellationToken),
@@ -130,7 +132,7 @@ public sealed class LoginAttemptService(
                 ? null
                 : await own.Users.Where(u => u.OrganizationId == attempt.OrganizationId && u.NormalizedEmail == attempt.NormalizedEmail).Select(u => (Guid?)u.Id).SingleOrDefaultAsync();
             return (attempt?.OrganizationId, userId);
-        }, client.Ip);
+        }, client.Ip, metricMethod);
         return result;
     }
 

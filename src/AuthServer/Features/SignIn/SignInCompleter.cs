@@ -4,6 +4,7 @@ using AuthServer.Errors;
 using AuthServer.Features.Login;
 using AuthServer.Features.Organizations;
 using AuthServer.Features.Sessions;
+using AuthServer.Features.Webhooks;
 using Microsoft.EntityFrameworkCore;
 
 namespace AuthServer.Features.SignIn;
@@ -21,6 +22,7 @@ public sealed class SignInCompleter(
     SessionService sessions,
     AuthorizationRequestService requests,
     SignInFaces faces,
+    WebhookEvents webhooks,
     TimeProvider clock)
 {
     /// <summary>Finds the user a login method is about to authenticate, applying the organization's rules.</summary>
@@ -50,13 +52,18 @@ public sealed class SignInCompleter(
         var user = found.Value ?? AddUser(organization.Id, email, normalized, now);
         user.Verified = true;
         user.Updated = now;
+        if (found.Value is null)
+        {
+            await webhooks.AddAsync(db, organization.Id, WebhookEventTypes.UserCreated, WebhookUser.From(user), cancellationToken);
+        }
+
         return user;
     }
 
     public async Task<Outcome<CompletedSignIn>> CompleteAsync(CachedOrganization organization, AuthorizationRequest request, string email, ILoginMethod method, ClientContext client, CancellationToken cancellationToken)
     {
         var ensured = await EnsureUserAsync(organization, email, cancellationToken);
-        return ensured.Failed ? ensured.Error! : Complete(organization, request, ensured.Value!, method, client);
+        return ensured.Failed ? ensured.Error! : await CompleteAsync(organization, request, ensured.Value!, method, client, cancellationToken);
     }
 
     /// <summary>
@@ -64,12 +71,14 @@ public sealed class SignInCompleter(
     /// context, of this organization, not blocked): a passkey names its user, so no lookup by email is needed.
     /// The request must be tracked and locked by the caller (<see cref="AuthorizationRequestService.LockAsync"/>).
     /// </summary>
-    public CompletedSignIn Complete(CachedOrganization organization, AuthorizationRequest request, User user, ILoginMethod method, ClientContext client)
+    public async Task<CompletedSignIn> CompleteAsync(CachedOrganization organization, AuthorizationRequest request, User user, ILoginMethod method, ClientContext client, CancellationToken cancellationToken)
     {
         user.LastLogin = clock.GetUtcNow();
         var session = sessions.Start(organization.Id, user, method.Amr, client);
         requests.Complete(request);
         var redirect = faces.For(request).Complete(organization, request, session);
+        await webhooks.AddAsync(db, organization.Id, WebhookEventTypes.SignInSucceeded,
+            new { sessionId = session.Id, userId = user.Id, organizationId = organization.Id, method = method.Name, amr = method.Amr }, cancellationToken);
         return new CompletedSignIn(redirect, session.Id);
     }
 
