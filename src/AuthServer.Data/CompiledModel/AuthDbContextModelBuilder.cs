@@ -12,12 +12,13 @@ namespace AuthServer.Data.CompiledModel
     public partial class AuthDbContextModel
     {
         private AuthDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("7acabfb5-7f70-4071-aa9d-ee9ad11f2715"), entityTypeCount: 21)
+            : base(skipDetectChanges: false, modelId: new Guid("96a8003f-4e6c-4a0a-a079-ab0ee58dc185"), entityTypeCount: 22)
         {
         }
 
         partial void Initialize()
         {
+            var administrator = AdministratorEntityType.Create(this);
             var apiKey = ApiKeyEntityType.Create(this);
             var auditLogEntry = AuditLogEntryEntityType.Create(this);
             var authorizationCode = AuthorizationCodeEntityType.Create(this);
@@ -40,6 +41,7 @@ namespace AuthServer.Data.CompiledModel
             var openIddictEntityFrameworkCoreScope = OpenIddictEntityFrameworkCoreScopeEntityType.Create(this);
             var openIddictEntityFrameworkCoreToken = OpenIddictEntityFrameworkCoreTokenEntityType.Create(this);
 
+            AdministratorEntityType.CreateForeignKey1(administrator, user);
             ApiKeyEntityType.CreateForeignKey1(apiKey, organization);
             AuthorizationCodeEntityType.CreateForeignKey1(authorizationCode, session);
             AuthorizationRequestEntityType.CreateForeignKey1(authorizationRequest, organization);
@@ -60,6 +62,7 @@ namespace AuthServer.Data.CompiledModel
             OpenIddictEntityFrameworkCoreTokenEntityType.CreateForeignKey1(openIddictEntityFrameworkCoreToken, openIddictEntityFrameworkCoreApplication);
             OpenIddictEntityFrameworkCoreTokenEntityType.CreateForeignKey2(openIddictEntityFrameworkCoreToken, openIddictEntityFrameworkCoreAuthorization);
 
+            AdministratorEntityType.CreateAnnotations(administrator);
             ApiKeyEntityType.CreateAnnotations(apiKey);
             AuditLogEntryEntityType.CreateAnnotations(auditLogEntry);
             AuthorizationCodeEntityType.CreateAnnotations(authorizationCode);

@@ -3,6 +3,7 @@ using AuthServer.Errors;
 using AuthServer.Features.Admin;
 using AuthServer.Features.CentralAuthApi;
 using AuthServer.Features.Connect;
+using AuthServer.Features.AdminConsole;
 using AuthServer.Features.Login;
 using AuthServer.Features.Login.Email;
 using AuthServer.Features.Login.Page;
@@ -84,6 +85,7 @@ public static class ServiceRegistration
         services.AddCentralAuthApi();
         services.AddConnect();
         services.AddAdmin();
+        services.AddConsole();
         return builder;
     }
 
@@ -114,6 +116,7 @@ public static class ServiceRegistration
         // output-cache and error-page tests fail if it ever changes.
         ((IApplicationBuilder)app).Properties[AuthenticationMiddlewareSetKey] = true;
         app.UseAuthorization();
+        app.UseConsole();
 
         app.MapAuthHealthChecks();
         app.MapErrorCatalogApi();
@@ -121,6 +124,7 @@ public static class ServiceRegistration
         app.MapCentralAuthApi();
         app.MapConnect();
         app.MapAdminApi();
+        app.MapConsole();
         return app;
     }
 
