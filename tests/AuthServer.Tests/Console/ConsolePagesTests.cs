@@ -33,7 +33,7 @@ public sealed class ConsolePagesTests(KestrelServerFixture fixture) : IClassFixt
         }
 
         // A wrong code first, so the dashboard has a failure to draw.
-        await driver.SignInAsAdministratorAsync(page, email, wrongCodeFirst: "000000");
+        await driver.SignInAsAdministratorAsync(page, email, wrongCodeFirst: "00000");
         await VisitAsync("1-dashboard");
 
         await page.GotoAsync(fixture.BaseUrl + "/admin/organizations");

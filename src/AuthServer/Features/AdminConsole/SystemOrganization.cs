@@ -28,6 +28,7 @@ public sealed class SystemOrganization(IServiceScopeFactory scopes, IOptions<Ser
         var origin = OriginRules.Normalize(server.Value.PublicBaseUri.GetLeftPart(UriPartial.Authority));
         var inactivity = (int)console.Value.MaxInactivityTime.TotalSeconds;
         var lifetime = (int)console.Value.MaxSessionTime.TotalSeconds;
+        var localhost = OriginRules.IsLocalhost(origin);
 
         var existing = await db.Organizations.AsNoTracking().SingleOrDefaultAsync(o => o.Id == Id, cancellationToken);
         if (existing is null)
@@ -39,7 +40,8 @@ public sealed class SystemOrganization(IServiceScopeFactory scopes, IOptions<Ser
                     organization.Id = Id;
                     // Only administrators added by `admin add` have a user here; nobody signs up.
                     organization.Settings.EnableUserCreation = false;
-                    organization.Settings.AllowLocalhost = false;
+                    // The console's callback is on this server: on localhost when the server itself is (development).
+                    organization.Settings.AllowLocalhost = localhost;
                     organization.Settings.CheckUserAgent = true;
                     organization.Settings.MaxInactivityTime = inactivity;
                     organization.Settings.MaxSessionTime = lifetime;
@@ -55,7 +57,7 @@ public sealed class SystemOrganization(IServiceScopeFactory scopes, IOptions<Ser
         }
 
         if (!existing.WhitelistedOrigins.Contains(origin) || existing.Settings.MaxInactivityTime != inactivity
-            || existing.Settings.MaxSessionTime != lifetime || existing.Settings.EnableUserCreation)
+            || existing.Settings.MaxSessionTime != lifetime || existing.Settings.EnableUserCreation || existing.Settings.AllowLocalhost != localhost)
         {
             // The public URL or the console's limits changed since the last start.
             await organizations.UpdateAsync(Id, organization =>
@@ -64,6 +66,7 @@ public sealed class SystemOrganization(IServiceScopeFactory scopes, IOptions<Ser
                 organization.Settings.MaxInactivityTime = inactivity;
                 organization.Settings.MaxSessionTime = lifetime;
                 organization.Settings.EnableUserCreation = false;
+                organization.Settings.AllowLocalhost = localhost;
             }, cancellationToken);
         }
     }

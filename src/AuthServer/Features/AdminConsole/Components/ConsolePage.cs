@@ -61,6 +61,13 @@ public abstract class ConsolePage : ComponentBase
         return true;
     }
 
+    /// <summary>The organizations the caller may see (at most 100, oldest first), for an organization picker.</summary>
+    protected async Task<IReadOnlyList<OrganizationView>> VisibleOrganizationsAsync(OrganizationAdmin organizations)
+    {
+        var page = await organizations.ListVisibleAsync(Caller, null, new PageQuery { LimitPerPage = PageQuery.MaxLimit.ToString(System.Globalization.CultureInfo.InvariantCulture) }, Aborted);
+        return page.Value?.Data ?? [];
+    }
+
     protected static string Time(DateTimeOffset? time) =>
         time is { } t ? t.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", System.Globalization.CultureInfo.InvariantCulture) : "–";
 }
