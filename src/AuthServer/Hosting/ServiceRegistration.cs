@@ -29,6 +29,9 @@ public static class ServiceRegistration
         var configuration = builder.Configuration;
 
         builder.Logging.AddAuthLogging(configuration);
+        // Static web assets of packages (the admin console's blazor.web.js) when running from a build rather than a
+        // publish (dotnet run, the tests): read from the build's manifest. A published app has them in wwwroot and no manifest.
+        builder.WebHost.UseStaticWebAssets();
 
         services.AddOptions<ServerOptions>().BindConfiguration(ServerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<KeyOptions>().BindConfiguration(KeyOptions.Section).ValidateOnStart();

@@ -77,7 +77,7 @@ public static class ConsoleHeaders
 {
     public const string ContentSecurityPolicy =
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; font-src 'self'; " +
-        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+        "form-action 'self'; frame-ancestors 'none'; base-uri 'self'";
 
     public static void Apply(HttpContext context) => context.Response.OnStarting(static state =>
     {
