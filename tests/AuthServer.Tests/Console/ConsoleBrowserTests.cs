@@ -36,7 +36,7 @@ public sealed class ConsoleBrowserTests(KestrelServerFixture fixture) : IClassFi
         // A whitelisted origin.
         await page.GetByLabel("Origin", new() { Exact = true }).FillAsync("https://shop.globex.example");
         await page.GetByRole(AriaRole.Button, new() { Name = "Add origin" }).ClickAsync();
-        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Origin https://shop.globex.example added.");
+        await Assertions.Expect(page.Locator("p.notice")).ToContainTextAsync("Origin https://shop.globex.example added.");
         Assert.Contains("https://shop.globex.example", await fixture.Factory.WithDbAsync(db => db.Organizations.Where(o => o.Id == globex).Select(o => o.WhitelistedOrigins).SingleAsync()));
 
         // Rotate, then activate (after confirming) the secret.
@@ -45,7 +45,7 @@ public sealed class ConsoleBrowserTests(KestrelServerFixture fixture) : IClassFi
         var rotated = (await page.Locator("#new-secret").TextContentAsync())!.Trim();
         await page.GetByText("Activate the new secret…").ClickAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Yes, activate the new secret" }).ClickAsync();
-        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("The new secret is active");
+        await Assertions.Expect(page.Locator("p.notice")).ToContainTextAsync("The new secret is active");
         await Assertions.Expect(page.Locator("#new-secret")).ToHaveCountAsync(0);
         var activeSecret = await fixture.Factory.WithDbAsync(async db =>
         {
@@ -63,10 +63,10 @@ public sealed class ConsoleBrowserTests(KestrelServerFixture fixture) : IClassFi
         await page.GetByRole(AriaRole.Link, new() { Name = userEmail }).ClickAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = userEmail })).ToBeVisibleAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Revoke the session" }).ClickAsync();
-        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Session revoked.");
+        await Assertions.Expect(page.Locator("p.notice")).ToContainTextAsync("Session revoked.");
         await page.GetByText("Delete…").ClickAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Yes, delete this passkey" }).ClickAsync();
-        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Passkey deleted.");
+        await Assertions.Expect(page.Locator("p.notice")).ToContainTextAsync("Passkey deleted.");
         Assert.NotNull(await fixture.Factory.WithDbAsync(db => db.Sessions.Where(s => s.Id == sessionId).Select(s => s.EndedAt).SingleAsync()));
         Assert.False(await fixture.Factory.WithDbAsync(db => db.PasskeyCredentials.AnyAsync(p => p.UserId == userId)));
 
@@ -111,7 +111,7 @@ public sealed class ConsoleBrowserTests(KestrelServerFixture fixture) : IClassFi
         await page.GetByRole(AriaRole.Link, new() { Name = "Mine Ltd" }).ClickAsync();
         await page.GetByLabel("Origin", new() { Exact = true }).FillAsync("https://mine.example");
         await page.GetByRole(AriaRole.Button, new() { Name = "Add origin" }).ClickAsync();
-        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("added");
+        await Assertions.Expect(page.Locator("p.notice")).ToContainTextAsync("added");
 
         // Direct URLs to anything of another organization: 403, an unknown id 404.
         foreach (var path in new[] { $"/admin/organizations/{other.Id}", $"/admin/users/{otherUser}", $"/admin/users?organization={other.Id}", $"/admin/audit?organization={other.Id}", "/admin/api-keys" })
@@ -133,7 +133,8 @@ public sealed class ConsoleBrowserTests(KestrelServerFixture fixture) : IClassFi
             Form = MakeForm(page, ("_handler", "add-origin"), ("__RequestVerificationToken", token!), ("Origin", "https://evil.example")),
             MaxRedirects = 0,
         });
-        Assert.Equal(403, post.Status);
+        // Refused either way: the page of another organization renders no form to post to (400), or its service says noPermission (403).
+        Assert.True(post.Status is 400 or 403, $"answered {post.Status}");
         Assert.DoesNotContain("https://evil.example", await fixture.Factory.WithDbAsync(db => db.Organizations.Where(o => o.Id == other.Id).Select(o => o.WhitelistedOrigins).SingleAsync()));
         Assert.Null(await fixture.Factory.WithDbAsync(db => db.Sessions.Where(s => s.Id == otherSession).Select(s => s.EndedAt).SingleAsync()));
     }
