@@ -23,6 +23,29 @@ namespace AuthServer.Migrations.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("AuthServer.Data.Entities.Administrator", b =>
+                {
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("Created")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<bool>("IsGlobal")
+                        .HasColumnType("boolean");
+
+                    b.PrimitiveCollection<List<Guid>>("OrganizationIds")
+                        .IsRequired()
+                        .HasColumnType("uuid[]");
+
+                    b.Property<DateTimeOffset>("Updated")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("UserId");
+
+                    b.ToTable("administrators", (string)null);
+                });
+
             modelBuilder.Entity("AuthServer.Data.Entities.ApiKey", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1160,6 +1183,15 @@ namespace AuthServer.Migrations.Migrations
                     b.HasIndex("ApplicationId", "Status", "Subject", "Type");
 
                     b.ToTable("OpenIddictTokens", (string)null);
+                });
+
+            modelBuilder.Entity("AuthServer.Data.Entities.Administrator", b =>
+                {
+                    b.HasOne("AuthServer.Data.Entities.User", null)
+                        .WithOne()
+                        .HasForeignKey("AuthServer.Data.Entities.Administrator", "UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("AuthServer.Data.Entities.ApiKey", b =>

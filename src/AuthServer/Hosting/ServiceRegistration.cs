@@ -3,6 +3,7 @@ using AuthServer.Errors;
 using AuthServer.Features.Admin;
 using AuthServer.Features.CentralAuthApi;
 using AuthServer.Features.Connect;
+using AuthServer.Features.AdminConsole;
 using AuthServer.Features.Login;
 using AuthServer.Features.Login.Email;
 using AuthServer.Features.Login.Page;
@@ -32,6 +33,9 @@ public static class ServiceRegistration
 
         builder.Logging.AddAuthLogging(configuration);
         builder.AddAuthTelemetry();
+        // Static web assets of packages (the admin console's blazor.web.js) when running from a build rather than a
+        // publish (dotnet run, the tests): read from the build's manifest. A published app has them in wwwroot and no manifest.
+        builder.WebHost.UseStaticWebAssets();
 
         services.AddOptions<ServerOptions>().BindConfiguration(ServerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<KeyOptions>().BindConfiguration(KeyOptions.Section).ValidateOnStart();
@@ -90,6 +94,7 @@ public static class ServiceRegistration
         services.AddConnect();
         services.AddAdmin();
         services.AddWebhooks();
+        services.AddConsole();
         return builder;
     }
 
@@ -120,6 +125,7 @@ public static class ServiceRegistration
         // output-cache and error-page tests fail if it ever changes.
         ((IApplicationBuilder)app).Properties[AuthenticationMiddlewareSetKey] = true;
         app.UseAuthorization();
+        app.UseConsole();
 
         app.MapAuthHealthChecks();
         app.MapErrorCatalogApi();
@@ -127,6 +133,7 @@ public static class ServiceRegistration
         app.MapCentralAuthApi();
         app.MapConnect();
         app.MapAdminApi();
+        app.MapConsole();
         return app;
     }
 

@@ -128,7 +128,7 @@ public sealed class UserAdmin(AuthDbContext db, SessionService sessions, AuditTr
         var users = db.Users.AsNoTracking().Where(u => u.OrganizationId == organizationId);
         if (!string.IsNullOrWhiteSpace(email))
         {
-            var pattern = "%" + EscapeLike(EmailAddress.Normalize(email)) + "%";
+            var pattern = "%" + Like.Escape(EmailAddress.Normalize(email)) + "%";
             users = users.Where(u => EF.Functions.ILike(u.NormalizedEmail, pattern, "\\"));
         }
 
@@ -250,7 +250,11 @@ public sealed class UserAdmin(AuthDbContext db, SessionService sessions, AuditTr
 
     private static AuthError EmailExists() =>
         AuthError.EntityInvalid("email", "A user with this email address already exists in this organization.");
+}
 
-    private static string EscapeLike(string value) =>
+/// <summary>ILIKE patterns from user text: the wildcards and the escape character taken literally.</summary>
+public static class Like
+{
+    public static string Escape(string value) =>
         value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
 }
