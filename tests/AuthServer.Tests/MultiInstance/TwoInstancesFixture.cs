@@ -35,7 +35,7 @@ public sealed class TwoInstancesFixture : IAsyncLifetime
         database = await TestDatabase.CreateAsync();
         // An in-process instance migrates the database and gives the tests the server's own services.
         // It sends no email itself: the two processes share the queue (and write to OutboxPath).
-        admin = new AuthServerFactory(database.ConnectionString, new Dictionary<string, string?> { ["Email:Senders"] = "0", ["Webhooks:Senders"] = "0" });
+        admin = new AuthServerFactory(database.ConnectionString, new Dictionary<string, string?> { ["Email:Senders"] = "0", ["Webhooks:Senders"] = "0", ["Webhooks:AllowPrivateNetworks"] = "true" });
         _ = admin.Server;
         var portA = ServerProcess.FreePort();
         var publicUrl = $"http://localhost:{portA}";

@@ -111,7 +111,7 @@ public sealed class UpstreamSignInService(
             });
         }
 
-        var completed = completer.Complete(organization, request, user, method, client);
+        var completed = await completer.CompleteAsync(organization, request, user, method, client, cancellationToken);
         db.Sessions.Local.Single(s => s.Id == completed.SessionId).UpstreamConnectionId = connectionId;
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
