@@ -12,6 +12,7 @@ using AuthServer.Features.RateLimiting;
 using AuthServer.Features.Sessions;
 using AuthServer.Features.SignIn;
 using AuthServer.Hosting.Http;
+using AuthServer.Pages;
 using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.HttpOverrides;
@@ -65,7 +66,7 @@ public static class ServiceRegistration
         // Malformed requests throw, so the error middleware answers them with the catalog's JSON.
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.Configure<JsonOptions>(o => o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull);
-        services.AddSingleton<IErrorPageRenderer, LoginPageRenderer>();
+        services.AddPages();
         // Registered first, so the error middleware wraps the whole pipeline, hosting additions included.
         services.AddTransient<IStartupFilter, ErrorHandlingStartupFilter>();
         services.AddHttpHygiene();
