@@ -94,6 +94,14 @@ if [[ ! -d "$REPO/tests/jose-check/node_modules/jose" ]]; then
 fi
 export AUTH_TEST_JOSE_CHECK="$REPO/tests/jose-check/decrypt.mjs"
 
+# axe-core: the browser tests check the hosted pages' accessibility with it.
+if [[ ! -f "$REPO/tests/axe-check/node_modules/axe-core/axe.min.js" ]]; then
+  echo "test.sh: installing axe-core into tests/axe-check"
+  npm install --no-audit --no-fund --prefix "$REPO/tests/axe-check" >"$TMP/npm-axe.log" 2>&1 \
+    || { cat "$TMP/npm-axe.log" >&2; echo "test.sh: npm install axe-core failed" >&2; exit 1; }
+fi
+export AUTH_TEST_AXE="$REPO/tests/axe-check/node_modules/axe-core/axe.min.js"
+
 dotnet tool restore
 
 RESULTS="$TMP/results"

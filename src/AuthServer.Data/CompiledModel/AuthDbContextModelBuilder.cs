@@ -12,7 +12,7 @@ namespace AuthServer.Data.CompiledModel
     public partial class AuthDbContextModel
     {
         private AuthDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("7acabfb5-7f70-4071-aa9d-ee9ad11f2715"), entityTypeCount: 21)
+            : base(skipDetectChanges: false, modelId: new Guid("12da167c-8846-4341-9467-ab6e4234e3ba"), entityTypeCount: 23)
         {
         }
 
@@ -24,7 +24,9 @@ namespace AuthServer.Data.CompiledModel
             var authorizationRequest = AuthorizationRequestEntityType.Create(this);
             var loginAttempt = LoginAttemptEntityType.Create(this);
             var organization = OrganizationEntityType.Create(this);
+            var organizationBranding = OrganizationBrandingEntityType.Create(this);
             var organizationConnections = OrganizationConnectionsEntityType.Create(this);
+            var organizationLogo = OrganizationLogoEntityType.Create(this);
             var organizationSettings = OrganizationSettingsEntityType.Create(this);
             var outboxEmail = OutboxEmailEntityType.Create(this);
             var passkeyCeremony = PasskeyCeremonyEntityType.Create(this);
@@ -45,7 +47,9 @@ namespace AuthServer.Data.CompiledModel
             AuthorizationRequestEntityType.CreateForeignKey1(authorizationRequest, organization);
             LoginAttemptEntityType.CreateForeignKey1(loginAttempt, authorizationRequest);
             LoginAttemptEntityType.CreateForeignKey2(loginAttempt, organization);
+            OrganizationBrandingEntityType.CreateForeignKey1(organizationBranding, organization);
             OrganizationConnectionsEntityType.CreateForeignKey1(organizationConnections, organization);
+            OrganizationLogoEntityType.CreateForeignKey1(organizationLogo, organization);
             OrganizationSettingsEntityType.CreateForeignKey1(organizationSettings, organization);
             OutboxEmailEntityType.CreateForeignKey1(outboxEmail, organization);
             PasskeyCeremonyEntityType.CreateForeignKey1(passkeyCeremony, authorizationRequest);
@@ -66,7 +70,9 @@ namespace AuthServer.Data.CompiledModel
             AuthorizationRequestEntityType.CreateAnnotations(authorizationRequest);
             LoginAttemptEntityType.CreateAnnotations(loginAttempt);
             OrganizationEntityType.CreateAnnotations(organization);
+            OrganizationBrandingEntityType.CreateAnnotations(organizationBranding);
             OrganizationConnectionsEntityType.CreateAnnotations(organizationConnections);
+            OrganizationLogoEntityType.CreateAnnotations(organizationLogo);
             OrganizationSettingsEntityType.CreateAnnotations(organizationSettings);
             OutboxEmailEntityType.CreateAnnotations(outboxEmail);
             PasskeyCeremonyEntityType.CreateAnnotations(passkeyCeremony);

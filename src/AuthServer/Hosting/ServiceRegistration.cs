@@ -1,6 +1,7 @@
 using AuthServer.Data;
 using AuthServer.Errors;
 using AuthServer.Features.Admin;
+using AuthServer.Features.Branding;
 using AuthServer.Features.CentralAuthApi;
 using AuthServer.Features.Connect;
 using AuthServer.Features.Login;
@@ -119,6 +120,7 @@ public static class ServiceRegistration
         app.MapAuthHealthChecks();
         app.MapErrorCatalogApi();
         app.MapLoginPage();
+        app.MapBrandingAssets();
         app.MapCentralAuthApi();
         app.MapConnect();
         app.MapAdminApi();

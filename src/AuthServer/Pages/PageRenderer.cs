@@ -51,10 +51,14 @@ public sealed class PageRenderer(ILoggerFactory loggerFactory)
         where TComponent : IComponent
     {
         var html = await RenderAsync<TComponent>(context.RequestServices, page, parameters);
-        PageSecurityHeaders.Apply(context.Response, formTargets ?? [], page.EmbedOrigin is null ? [] : [page.EmbedOrigin]);
+        PageSecurityHeaders.Apply(context.Response, formTargets ?? [], page.EmbedOrigin is null ? [] : [page.EmbedOrigin], LogoOrigin(page.Branding.LogoUrl));
         context.Response.StatusCode = status;
         context.Response.ContentType = "text/html; charset=utf-8";
         context.Response.Headers.ContentLanguage = page.Lang;
         await context.Response.WriteAsync(html, context.RequestAborted);
     }
+
+    /// <summary>An https logo hosted elsewhere is allowed by its origin; an uploaded one is ours ('self').</summary>
+    private static string[] LogoOrigin(string? logoUrl) =>
+        Uri.TryCreate(logoUrl, UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttps ? [uri.GetLeftPart(UriPartial.Authority)] : [];
 }

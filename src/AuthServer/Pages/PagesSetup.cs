@@ -16,6 +16,9 @@ public static class PagesSetup
         services.AddSingleton(HtmlEncoder.Create(UnicodeRanges.All));
         services.AddSingleton<PageRenderer>();
         services.AddSingleton<PageContextFactory>();
+        services.AddSingleton<Features.Login.Email.LoginEmailComposer>();
+        // The sign-in email takes the language of the browser that asked for it.
+        services.AddHttpContextAccessor();
         services.AddSingleton<IErrorPageRenderer, StandardPages>();
         return services;
     }

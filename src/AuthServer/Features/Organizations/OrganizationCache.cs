@@ -33,7 +33,8 @@ public sealed class OrganizationCache(IMemoryCache cache, IServiceScopeFactory s
                 organization.WhitelistedOrigins.ToHashSet(StringComparer.OrdinalIgnoreCase),
                 organization.RedirectUris.ToHashSet(StringComparer.Ordinal),
                 organization.Settings,
-                organization.Connections);
+                organization.Connections,
+                organization.Branding);
 
         // Unknown ids are cached too (briefly), so a flood of bad client ids costs no queries.
         cache.Set(Key(id), snapshot, Lifetime);

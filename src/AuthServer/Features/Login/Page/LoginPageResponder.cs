@@ -22,9 +22,9 @@ public sealed class LoginPageResponder(IAntiforgery antiforgery, LoginMethods me
         }
 
         var embedOrigin = request.Embed ? appOrigin : null;
-        var page = pageContexts.For(context.Request, organization, context.Request.Query["ui_locales"].FirstOrDefault(), request.Translations)
+        var page = pageContexts.For(context.Request, organization, request.UiLocales, request.Translations)
             with { EmbedOrigin = embedOrigin };
-        return new LoginPageModel(organization.Name, page, request.Id, antiforgery.GetAndStoreTokens(context), methods.EnabledFor(organization, request))
+        return new LoginPageModel(page.Branding.DisplayName, page, request.Id, antiforgery.GetAndStoreTokens(context), methods.EnabledFor(organization, request))
         {
             EmbedOrigin = embedOrigin,
             Email = request.LoginHint,
