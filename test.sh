@@ -101,7 +101,7 @@ if [[ ! -d "$REPO/tests/upstream-idp/node_modules/oidc-provider" ]]; then
     || { cat "$TMP/npm-upstream.log" >&2; echo "test.sh: npm install oidc-provider failed" >&2; exit 1; }
 fi
 export AUTH_TEST_UPSTREAM_IDP="$REPO/tests/upstream-idp/server.js"
-# axe-core, injected into the admin console's pages by its browser tests.
+# axe-core: the browser tests check the hosted pages' and the admin console's accessibility with it.
 if [[ ! -f "$REPO/tests/axe-check/node_modules/axe-core/axe.min.js" ]]; then
   echo "test.sh: installing axe-core into tests/axe-check"
   npm install --no-audit --no-fund --prefix "$REPO/tests/axe-check" >"$TMP/npm-axe.log" 2>&1 \

@@ -247,6 +247,10 @@ namespace AuthServer.Migrations.Migrations
                     b.Property<string>("Translations")
                         .HasColumnType("jsonb");
 
+                    b.Property<string>("UiLocales")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
                     b.HasKey("Id");
 
                     b.HasIndex("ExpiresAt");
@@ -404,6 +408,33 @@ namespace AuthServer.Migrations.Migrations
                     b.HasKey("Id");
 
                     b.ToTable("organizations", (string)null);
+                });
+
+            modelBuilder.Entity("AuthServer.Data.Entities.OrganizationLogo", b =>
+                {
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("uuid");
+
+                    b.Property<byte[]>("Content")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.Property<string>("ContentType")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<DateTimeOffset>("Created")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Hash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.HasKey("OrganizationId");
+
+                    b.ToTable("organization_logos", (string)null);
                 });
 
             modelBuilder.Entity("AuthServer.Data.Entities.OutboxEmail", b =>
@@ -1259,6 +1290,54 @@ namespace AuthServer.Migrations.Migrations
 
             modelBuilder.Entity("AuthServer.Data.Entities.Organization", b =>
                 {
+                    b.OwnsOne("AuthServer.Data.Entities.OrganizationBranding", "Branding", b1 =>
+                        {
+                            b1.Property<Guid>("OrganizationId")
+                                .HasColumnType("uuid");
+
+                            b1.Property<string>("AccentColor")
+                                .HasMaxLength(7)
+                                .HasColumnType("character varying(7)");
+
+                            b1.Property<string>("AccentTextColor")
+                                .HasMaxLength(7)
+                                .HasColumnType("character varying(7)");
+
+                            b1.Property<string>("DefaultLanguage")
+                                .HasMaxLength(8)
+                                .HasColumnType("character varying(8)");
+
+                            b1.Property<string>("DisplayName")
+                                .HasMaxLength(200)
+                                .HasColumnType("character varying(200)");
+
+                            b1.Property<string>("LogoHash")
+                                .HasMaxLength(64)
+                                .HasColumnType("character varying(64)");
+
+                            b1.Property<string>("LogoUrl")
+                                .HasMaxLength(2000)
+                                .HasColumnType("character varying(2000)");
+
+                            b1.Property<string>("StringOverrides")
+                                .HasColumnType("jsonb");
+
+                            b1.Property<string>("SupportEmail")
+                                .HasMaxLength(320)
+                                .HasColumnType("character varying(320)");
+
+                            b1.Property<string>("SupportUrl")
+                                .HasMaxLength(2000)
+                                .HasColumnType("character varying(2000)");
+
+                            b1.HasKey("OrganizationId");
+
+                            b1.ToTable("organizations");
+
+                            b1.WithOwner()
+                                .HasForeignKey("OrganizationId");
+                        });
+
                     b.OwnsOne("AuthServer.Data.Entities.OrganizationConnections", "Connections", b1 =>
                         {
                             b1.Property<Guid>("OrganizationId")
@@ -1315,10 +1394,22 @@ namespace AuthServer.Migrations.Migrations
                                 .HasForeignKey("OrganizationId");
                         });
 
+                    b.Navigation("Branding")
+                        .IsRequired();
+
                     b.Navigation("Connections")
                         .IsRequired();
 
                     b.Navigation("Settings")
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("AuthServer.Data.Entities.OrganizationLogo", b =>
+                {
+                    b.HasOne("AuthServer.Data.Entities.Organization", null)
+                        .WithOne()
+                        .HasForeignKey("AuthServer.Data.Entities.OrganizationLogo", "OrganizationId")
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 

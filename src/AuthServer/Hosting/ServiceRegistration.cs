@@ -1,6 +1,7 @@
 using AuthServer.Data;
 using AuthServer.Errors;
 using AuthServer.Features.Admin;
+using AuthServer.Features.Branding;
 using AuthServer.Features.CentralAuthApi;
 using AuthServer.Features.Connect;
 using AuthServer.Features.AdminConsole;
@@ -16,6 +17,7 @@ using AuthServer.Features.Upstream;
 using AuthServer.Features.Webhooks;
 using AuthServer.Hosting.Telemetry;
 using AuthServer.Hosting.Http;
+using AuthServer.Pages;
 using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.HttpOverrides;
@@ -73,7 +75,7 @@ public static class ServiceRegistration
         // Malformed requests throw, so the error middleware answers them with the catalog's JSON.
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.Configure<JsonOptions>(o => o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull);
-        services.AddSingleton<IErrorPageRenderer, LoginPageRenderer>();
+        services.AddPages();
         // Registered first, so the error middleware wraps the whole pipeline, hosting additions included.
         services.AddTransient<IStartupFilter, ErrorHandlingStartupFilter>();
         services.AddHttpHygiene();
@@ -130,6 +132,7 @@ public static class ServiceRegistration
         app.MapAuthHealthChecks();
         app.MapErrorCatalogApi();
         app.MapLoginPage();
+        app.MapBrandingAssets();
         app.MapCentralAuthApi();
         app.MapConnect();
         app.MapAdminApi();

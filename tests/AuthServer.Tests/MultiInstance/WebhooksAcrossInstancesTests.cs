@@ -13,7 +13,7 @@ public sealed class WebhooksAcrossInstancesTests(TwoInstancesFixture fixture) : 
     {
         await using var receiver = await WebhookReceiver.StartAsync();
         var organization = await fixture.CreateOrganizationAsync();
-        var caller = new AdminCaller(Guid.Empty, null, null);
+        var caller = AdminCaller.ApiKey(Guid.Empty, null, null);
         string secret;
         await using (var scope = fixture.Services.CreateAsyncScope())
         {

@@ -31,6 +31,7 @@ public static class AdminApi
         services.AddScoped<SessionAdmin>();
         services.AddScoped<PasskeyAdmin>();
         services.AddScoped<MailLog>();
+        services.AddScoped<Branding.BrandingAdmin>();
 
         services.AddOpenApi(options => OpenApiDocumentation.Configure(options));
         return services;
@@ -44,6 +45,7 @@ public static class AdminApi
             .ProducesErrors(ErrorStatuses);
         admin.MapApiKeyAdmin();
         admin.MapOrganizationAdmin();
+        Branding.BrandingEndpoints.MapBrandingAdmin(admin);
         admin.MapUserAdmin();
         admin.MapSessionAdmin();
         admin.MapPasskeyAdmin();

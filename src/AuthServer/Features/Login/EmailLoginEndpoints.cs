@@ -1,3 +1,4 @@
+using AuthServer.Pages;
 using AuthServer.Data;
 using AuthServer.Data.Entities;
 using AuthServer.Errors;
@@ -30,14 +31,14 @@ public static class EmailLoginEndpoints
         var form = await pages.ReadFormAsync(context);
         if (form.Failed)
         {
-            await LoginPageRenderer.RenderErrorAsync(context, form.Error!, LoginPageStrings.Default);
+            await StandardPages.ErrorAsync(context, form.Error!);
             return;
         }
 
         var loaded = await requests.LoadAsync(ParseGuid(form.Value!["request"]), cancellationToken);
         if (loaded.Failed)
         {
-            await LoginPageRenderer.RenderErrorAsync(context, loaded.Error!, LoginPageStrings.Default);
+            await StandardPages.ErrorAsync(context, loaded.Error!);
             return;
         }
 
@@ -54,7 +55,7 @@ public static class EmailLoginEndpoints
         }
 
         var attempt = started.Value!.Attempt;
-        var step = attempt.Type == EmailLoginType.Code ? (Action<System.Text.StringBuilder, LoginPageModel>)EmailLoginMethod.AppendCodeStep : EmailLoginMethod.AppendLinkSentStep;
+        var step = attempt.Type == EmailLoginType.Code ? typeof(EmailCodeStep) : typeof(EmailLinkSentStep);
         await pages.RenderAsync(context, model with { Step = step, AttemptId = attempt.Id, Email = attempt.Email, RegisterPasskey = registerPasskey }, request);
     }
 
@@ -64,13 +65,13 @@ public static class EmailLoginEndpoints
         var form = await pages.ReadFormAsync(context);
         if (form.Failed)
         {
-            await LoginPageRenderer.RenderErrorAsync(context, form.Error!, LoginPageStrings.Default);
+            await StandardPages.ErrorAsync(context, form.Error!);
             return;
         }
 
         if (ParseGuid(form.Value!["attempt"]) is not { } attemptId)
         {
-            await LoginPageRenderer.RenderErrorAsync(context, AuthError.LoginAttemptMissing(), LoginPageStrings.Default);
+            await StandardPages.ErrorAsync(context, AuthError.LoginAttemptMissing());
             return;
         }
 
@@ -86,12 +87,12 @@ public static class EmailLoginEndpoints
         var loaded = attempt?.AuthorizationRequestId is { } requestId ? await requests.LoadAsync(requestId, cancellationToken) : default;
         if (attempt is null || loaded.Value.Request is null)
         {
-            await LoginPageRenderer.RenderErrorAsync(context, checkedCode.Error!, LoginPageStrings.Default);
+            await StandardPages.ErrorAsync(context, checkedCode.Error!);
             return;
         }
 
         var (organization, request) = loaded.Value;
-        var model = pages.NewModel(context, organization, request) with { Step = EmailLoginMethod.AppendCodeStep, AttemptId = attempt.Id, Email = attempt.Email };
+        var model = pages.NewModel(context, organization, request) with { Step = typeof(EmailCodeStep), AttemptId = attempt.Id, Email = attempt.Email };
         await pages.ShowOrReturnErrorAsync(context, checkedCode.Error!, model, request);
     }
 
@@ -99,14 +100,14 @@ public static class EmailLoginEndpoints
     {
         if (attempt is null)
         {
-            await LoginPageRenderer.RenderErrorAsync(context, AuthError.LoginAttemptMissing(), LoginPageStrings.Default);
+            await StandardPages.ErrorAsync(context, AuthError.LoginAttemptMissing());
             return;
         }
 
         var checkedLink = await attempts.CheckLinkAsync(attempt.Value, token, ClientContext.FromBrowser(context), cancellationToken);
         if (checkedLink.Failed)
         {
-            await LoginPageRenderer.RenderErrorAsync(context, checkedLink.Error!, LoginPageStrings.Default);
+            await StandardPages.ErrorAsync(context, checkedLink.Error!);
             return;
         }
 

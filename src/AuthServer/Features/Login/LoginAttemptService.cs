@@ -9,6 +9,7 @@ using AuthServer.Features.Sessions;
 using AuthServer.Features.SignIn;
 using AuthServer.Hosting;
 using AuthServer.Hosting.Telemetry;
+using AuthServer.Pages;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -32,6 +33,9 @@ public sealed class LoginAttemptService(
     AuditTrail audit,
     IOptions<LoginOptions> options,
     IOptions<ServerOptions> server,
+    LoginEmailComposer composer,
+    PageContextFactory pages,
+    IHttpContextAccessor http,
     TimeProvider clock)
 {
     public async Task<Outcome<StartedAttempt>> StartAsync(
@@ -91,7 +95,11 @@ public sealed class LoginAttemptService(
             ExpiresAt = now + limits.AttemptLifetime,
         };
         var link = $"{server.Value.PublicOrigin}/login/link?attempt={attemptId}&token={linkToken}";
-        var message = LoginEmailComposer.Compose(attempt.Email, organization.Name, type == EmailLoginType.Code ? code : null, type == EmailLoginType.Link ? link : null, limits.AttemptLifetime);
+        // The email speaks the page's language: the app's ui_locales, the browser's Accept-Language (none on
+        // authenticate_direct, which an app's server calls), the organization's default.
+        var page = pages.For(http.HttpContext?.Request, organization, request.UiLocales, request.Translations);
+        var message = await composer.ComposeAsync(page, attempt.Email, type == EmailLoginType.Code ? code : null, type == EmailLoginType.Link ? link : null,
+            limits.AttemptLifetime, server.Value.PublicOrigin);
         db.LoginAttempts.Add(attempt);
         // Queued in the attempt's own transaction: the email exists exactly when the attempt does, and the
         // page answers without waiting for the mail server (OutboxEmailDispatcher sends it).

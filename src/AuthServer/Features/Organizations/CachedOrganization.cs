@@ -14,7 +14,8 @@ public sealed record CachedOrganization(
     IReadOnlySet<string> WhitelistedOrigins,
     IReadOnlySet<string> RedirectUris,
     OrganizationSettings Settings,
-    OrganizationConnections Connections)
+    OrganizationConnections Connections,
+    OrganizationBranding Branding)
 {
     /// <summary>The organization's upstream providers (Google, Microsoft, GitHub, Apple, OpenID Connect), enabled or not.</summary>
     public IReadOnlyList<Upstream.CachedUpstreamConnection> UpstreamConnections { get; init; } = [];

@@ -33,7 +33,8 @@ public sealed class OrganizationCache(IMemoryCache cache, IServiceScopeFactory s
                 organization.WhitelistedOrigins.ToHashSet(StringComparer.OrdinalIgnoreCase),
                 organization.RedirectUris.ToHashSet(StringComparer.Ordinal),
                 organization.Settings,
-                organization.Connections)
+                organization.Connections,
+                organization.Branding)
             {
                 UpstreamConnections = [.. (await db.UpstreamConnections.AsNoTracking().Where(c => c.OrganizationId == id).OrderBy(c => c.Created).ToListAsync(cancellationToken))
                     .Select(c => Upstream.CachedUpstreamConnection.From(c, upstreamSecrets))],

@@ -3,6 +3,7 @@ using AuthServer.Errors;
 using AuthServer.Features.Login.Page;
 using AuthServer.Features.Organizations;
 using AuthServer.Features.Sessions;
+using AuthServer.Pages;
 using AuthServer.Features.SignIn;
 using Microsoft.AspNetCore.Authentication;
 using OpenIddict.Client.AspNetCore;
@@ -36,7 +37,7 @@ public static class UpstreamEndpoints
         var loaded = await requests.LoadAsync(request, cancellationToken);
         if (loaded.Failed)
         {
-            await LoginPageRenderer.RenderErrorAsync(context, loaded.Error!, LoginPageStrings.Default);
+            await StandardPages.ErrorAsync(context, loaded.Error!);
             return;
         }
 
@@ -143,7 +144,7 @@ public static class UpstreamEndpoints
             var loaded = request is null ? AuthError.EntityMissing("The login page this sign-in started from is no longer known.") : await requests.LoadAsync(request, cancellationToken);
             if (loaded.Failed)
             {
-                await LoginPageRenderer.RenderErrorAsync(context, error, LoginPageStrings.Default);
+                await StandardPages.ErrorAsync(context, error);
                 return;
             }
 

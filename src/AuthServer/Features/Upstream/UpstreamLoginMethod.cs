@@ -1,9 +1,7 @@
-using System.Text;
 using AuthServer.Data.Entities;
 using AuthServer.Features.Login.Page;
 using AuthServer.Features.Organizations;
 using AuthServer.Features.SignIn;
-using static AuthServer.Features.Login.Page.PageHtml;
 
 namespace AuthServer.Features.Upstream;
 
@@ -30,18 +28,5 @@ public sealed class UpstreamLoginMethod : ILoginMethod
 
     public void MapEndpoints(IEndpointRouteBuilder app) => app.MapUpstream();
 
-    public void AppendFragment(StringBuilder html, LoginPageModel model, string? divider)
-    {
-        html.Append("<div class=\"upstream-signin\">");
-        foreach (var connection in model.Organization?.UpstreamConnections.Where(c => c.Enabled) ?? [])
-        {
-            var label = model.Strings["continueWith"].Replace("{provider}", connection.ButtonName, StringComparison.Ordinal);
-            html.Append("<a class=\"upstream upstream-").Append(E(connection.Kind)).Append("\" href=\"/login/upstream/").Append(connection.Id.ToString("N"))
-                .Append("?request=").Append(model.RequestId).Append("\">")
-                .Append(UpstreamBrands.Logo(connection.Kind))
-                .Append("<span>").Append(E(label)).Append("</span></a>");
-        }
-
-        html.Append(divider).Append("</div>");
-    }
+    public Type Fragment => typeof(UpstreamSignInFragment);
 }

@@ -1,5 +1,5 @@
-using System.Text;
 using AuthServer.Features.SignIn;
+using AuthServer.Pages;
 using Microsoft.AspNetCore.Antiforgery;
 
 namespace AuthServer.Features.Login.Page;
@@ -7,7 +7,7 @@ namespace AuthServer.Features.Login.Page;
 /// <summary>Everything one rendering of the hosted page needs.</summary>
 public sealed record LoginPageModel(
     string OrganizationName,
-    LoginPageStrings Strings,
+    PageContext Page,
     Guid RequestId,
     AntiforgeryTokenSet Antiforgery,
     IReadOnlyList<ILoginMethod> Methods)
@@ -15,8 +15,11 @@ public sealed record LoginPageModel(
     /// <summary>The organization the page is for (login methods read their per-organization setup from it).</summary>
     public Organizations.CachedOrganization? Organization { get; init; }
 
-    /// <summary>A later step of one login method, drawn instead of the methods' first fragments.</summary>
-    public Action<StringBuilder, LoginPageModel>? Step { get; init; }
+    /// <summary>
+    /// A later step of one login method, drawn instead of the methods' first fragments: a component deriving
+    /// from <see cref="LoginPageComponent"/> (the code form, "check your email").
+    /// </summary>
+    public Type? Step { get; init; }
 
     public Guid? AttemptId { get; init; }
     public string? Email { get; init; }
