@@ -12,12 +12,13 @@ namespace AuthServer.Data.CompiledModel
     public partial class AuthDbContextModel
     {
         private AuthDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("fd2c8dc7-8858-4e66-9ea4-ffcc4af35e45"), entityTypeCount: 23)
+            : base(skipDetectChanges: false, modelId: new Guid("b34d5842-7811-4050-ad09-8f9410d4d441"), entityTypeCount: 29)
         {
         }
 
         partial void Initialize()
         {
+            var administrator = AdministratorEntityType.Create(this);
             var apiKey = ApiKeyEntityType.Create(this);
             var auditLogEntry = AuditLogEntryEntityType.Create(this);
             var authorizationCode = AuthorizationCodeEntityType.Create(this);
@@ -25,7 +26,9 @@ namespace AuthServer.Data.CompiledModel
             var linkedIdentity = LinkedIdentityEntityType.Create(this);
             var loginAttempt = LoginAttemptEntityType.Create(this);
             var organization = OrganizationEntityType.Create(this);
+            var organizationBranding = OrganizationBrandingEntityType.Create(this);
             var organizationConnections = OrganizationConnectionsEntityType.Create(this);
+            var organizationLogo = OrganizationLogoEntityType.Create(this);
             var organizationSettings = OrganizationSettingsEntityType.Create(this);
             var outboxEmail = OutboxEmailEntityType.Create(this);
             var passkeyCeremony = PasskeyCeremonyEntityType.Create(this);
@@ -36,12 +39,16 @@ namespace AuthServer.Data.CompiledModel
             var session = SessionEntityType.Create(this);
             var upstreamConnection = UpstreamConnectionEntityType.Create(this);
             var user = UserEntityType.Create(this);
+            var webhookAttempt = WebhookAttemptEntityType.Create(this);
+            var webhookDelivery = WebhookDeliveryEntityType.Create(this);
+            var webhookEndpoint = WebhookEndpointEntityType.Create(this);
             var dataProtectionKey = DataProtectionKeyEntityType.Create(this);
             var openIddictEntityFrameworkCoreApplication = OpenIddictEntityFrameworkCoreApplicationEntityType.Create(this);
             var openIddictEntityFrameworkCoreAuthorization = OpenIddictEntityFrameworkCoreAuthorizationEntityType.Create(this);
             var openIddictEntityFrameworkCoreScope = OpenIddictEntityFrameworkCoreScopeEntityType.Create(this);
             var openIddictEntityFrameworkCoreToken = OpenIddictEntityFrameworkCoreTokenEntityType.Create(this);
 
+            AdministratorEntityType.CreateForeignKey1(administrator, user);
             ApiKeyEntityType.CreateForeignKey1(apiKey, organization);
             AuthorizationCodeEntityType.CreateForeignKey1(authorizationCode, session);
             AuthorizationRequestEntityType.CreateForeignKey1(authorizationRequest, organization);
@@ -50,7 +57,9 @@ namespace AuthServer.Data.CompiledModel
             LinkedIdentityEntityType.CreateForeignKey3(linkedIdentity, user);
             LoginAttemptEntityType.CreateForeignKey1(loginAttempt, authorizationRequest);
             LoginAttemptEntityType.CreateForeignKey2(loginAttempt, organization);
+            OrganizationBrandingEntityType.CreateForeignKey1(organizationBranding, organization);
             OrganizationConnectionsEntityType.CreateForeignKey1(organizationConnections, organization);
+            OrganizationLogoEntityType.CreateForeignKey1(organizationLogo, organization);
             OrganizationSettingsEntityType.CreateForeignKey1(organizationSettings, organization);
             OutboxEmailEntityType.CreateForeignKey1(outboxEmail, organization);
             PasskeyCeremonyEntityType.CreateForeignKey1(passkeyCeremony, authorizationRequest);
@@ -63,10 +72,14 @@ namespace AuthServer.Data.CompiledModel
             SessionEntityType.CreateForeignKey3(session, user);
             UpstreamConnectionEntityType.CreateForeignKey1(upstreamConnection, organization);
             UserEntityType.CreateForeignKey1(user, organization);
+            WebhookAttemptEntityType.CreateForeignKey1(webhookAttempt, webhookDelivery);
+            WebhookDeliveryEntityType.CreateForeignKey1(webhookDelivery, webhookEndpoint);
+            WebhookEndpointEntityType.CreateForeignKey1(webhookEndpoint, organization);
             OpenIddictEntityFrameworkCoreAuthorizationEntityType.CreateForeignKey1(openIddictEntityFrameworkCoreAuthorization, openIddictEntityFrameworkCoreApplication);
             OpenIddictEntityFrameworkCoreTokenEntityType.CreateForeignKey1(openIddictEntityFrameworkCoreToken, openIddictEntityFrameworkCoreApplication);
             OpenIddictEntityFrameworkCoreTokenEntityType.CreateForeignKey2(openIddictEntityFrameworkCoreToken, openIddictEntityFrameworkCoreAuthorization);
 
+            AdministratorEntityType.CreateAnnotations(administrator);
             ApiKeyEntityType.CreateAnnotations(apiKey);
             AuditLogEntryEntityType.CreateAnnotations(auditLogEntry);
             AuthorizationCodeEntityType.CreateAnnotations(authorizationCode);
@@ -74,7 +87,9 @@ namespace AuthServer.Data.CompiledModel
             LinkedIdentityEntityType.CreateAnnotations(linkedIdentity);
             LoginAttemptEntityType.CreateAnnotations(loginAttempt);
             OrganizationEntityType.CreateAnnotations(organization);
+            OrganizationBrandingEntityType.CreateAnnotations(organizationBranding);
             OrganizationConnectionsEntityType.CreateAnnotations(organizationConnections);
+            OrganizationLogoEntityType.CreateAnnotations(organizationLogo);
             OrganizationSettingsEntityType.CreateAnnotations(organizationSettings);
             OutboxEmailEntityType.CreateAnnotations(outboxEmail);
             PasskeyCeremonyEntityType.CreateAnnotations(passkeyCeremony);
@@ -85,6 +100,9 @@ namespace AuthServer.Data.CompiledModel
             SessionEntityType.CreateAnnotations(session);
             UpstreamConnectionEntityType.CreateAnnotations(upstreamConnection);
             UserEntityType.CreateAnnotations(user);
+            WebhookAttemptEntityType.CreateAnnotations(webhookAttempt);
+            WebhookDeliveryEntityType.CreateAnnotations(webhookDelivery);
+            WebhookEndpointEntityType.CreateAnnotations(webhookEndpoint);
             DataProtectionKeyEntityType.CreateAnnotations(dataProtectionKey);
             OpenIddictEntityFrameworkCoreApplicationEntityType.CreateAnnotations(openIddictEntityFrameworkCoreApplication);
             OpenIddictEntityFrameworkCoreAuthorizationEntityType.CreateAnnotations(openIddictEntityFrameworkCoreAuthorization);
