@@ -12,7 +12,7 @@ namespace AuthServer.Data.CompiledModel
     public partial class AuthDbContextModel
     {
         private AuthDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("7acabfb5-7f70-4071-aa9d-ee9ad11f2715"), entityTypeCount: 21)
+            : base(skipDetectChanges: false, modelId: new Guid("fd2912c9-3019-4843-a2e9-d4ed2a808af4"), entityTypeCount: 23)
         {
         }
 
@@ -22,6 +22,7 @@ namespace AuthServer.Data.CompiledModel
             var auditLogEntry = AuditLogEntryEntityType.Create(this);
             var authorizationCode = AuthorizationCodeEntityType.Create(this);
             var authorizationRequest = AuthorizationRequestEntityType.Create(this);
+            var emailLoginLock = EmailLoginLockEntityType.Create(this);
             var loginAttempt = LoginAttemptEntityType.Create(this);
             var organization = OrganizationEntityType.Create(this);
             var organizationConnections = OrganizationConnectionsEntityType.Create(this);
@@ -29,6 +30,7 @@ namespace AuthServer.Data.CompiledModel
             var outboxEmail = OutboxEmailEntityType.Create(this);
             var passkeyCeremony = PasskeyCeremonyEntityType.Create(this);
             var passkeyCredential = PasskeyCredentialEntityType.Create(this);
+            var proofOfWorkChallenge = ProofOfWorkChallengeEntityType.Create(this);
             var rateLimitCounter = RateLimitCounterEntityType.Create(this);
             var revokedToken = RevokedTokenEntityType.Create(this);
             var serverKey = ServerKeyEntityType.Create(this);
@@ -43,6 +45,7 @@ namespace AuthServer.Data.CompiledModel
             ApiKeyEntityType.CreateForeignKey1(apiKey, organization);
             AuthorizationCodeEntityType.CreateForeignKey1(authorizationCode, session);
             AuthorizationRequestEntityType.CreateForeignKey1(authorizationRequest, organization);
+            EmailLoginLockEntityType.CreateForeignKey1(emailLoginLock, organization);
             LoginAttemptEntityType.CreateForeignKey1(loginAttempt, authorizationRequest);
             LoginAttemptEntityType.CreateForeignKey2(loginAttempt, organization);
             OrganizationConnectionsEntityType.CreateForeignKey1(organizationConnections, organization);
@@ -53,6 +56,7 @@ namespace AuthServer.Data.CompiledModel
             PasskeyCeremonyEntityType.CreateForeignKey3(passkeyCeremony, user);
             PasskeyCredentialEntityType.CreateForeignKey1(passkeyCredential, organization);
             PasskeyCredentialEntityType.CreateForeignKey2(passkeyCredential, user);
+            ProofOfWorkChallengeEntityType.CreateForeignKey1(proofOfWorkChallenge, authorizationRequest);
             SessionEntityType.CreateForeignKey1(session, organization);
             SessionEntityType.CreateForeignKey2(session, user);
             UserEntityType.CreateForeignKey1(user, organization);
@@ -64,6 +68,7 @@ namespace AuthServer.Data.CompiledModel
             AuditLogEntryEntityType.CreateAnnotations(auditLogEntry);
             AuthorizationCodeEntityType.CreateAnnotations(authorizationCode);
             AuthorizationRequestEntityType.CreateAnnotations(authorizationRequest);
+            EmailLoginLockEntityType.CreateAnnotations(emailLoginLock);
             LoginAttemptEntityType.CreateAnnotations(loginAttempt);
             OrganizationEntityType.CreateAnnotations(organization);
             OrganizationConnectionsEntityType.CreateAnnotations(organizationConnections);
@@ -71,6 +76,7 @@ namespace AuthServer.Data.CompiledModel
             OutboxEmailEntityType.CreateAnnotations(outboxEmail);
             PasskeyCeremonyEntityType.CreateAnnotations(passkeyCeremony);
             PasskeyCredentialEntityType.CreateAnnotations(passkeyCredential);
+            ProofOfWorkChallengeEntityType.CreateAnnotations(proofOfWorkChallenge);
             RateLimitCounterEntityType.CreateAnnotations(rateLimitCounter);
             RevokedTokenEntityType.CreateAnnotations(revokedToken);
             ServerKeyEntityType.CreateAnnotations(serverKey);

@@ -30,6 +30,7 @@ public static class AdminApi
         services.AddScoped<SessionAdmin>();
         services.AddScoped<PasskeyAdmin>();
         services.AddScoped<MailLog>();
+        services.AddScoped<EmailLoginLockAdmin>();
 
         services.AddOpenApi(options => OpenApiDocumentation.Configure(options));
         return services;
@@ -48,6 +49,7 @@ public static class AdminApi
         admin.MapPasskeyAdmin();
         admin.MapAuditLogAdmin();
         admin.MapMailLogAdmin();
+        admin.MapEmailLoginLockAdmin();
         admin.MapKeyAdmin();
         admin.MapMethods("/{**path}", [HttpMethods.Post, HttpMethods.Put, HttpMethods.Patch], NoEndpointForBody).ExcludeFromDescription();
 

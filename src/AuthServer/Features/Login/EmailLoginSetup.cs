@@ -16,6 +16,7 @@ public static class EmailLoginSetup
         services.AddSingleton<LoginSecrets>();
         services.AddLoginMethod<EmailLoginMethod>();
         services.AddScoped<LoginAttemptService>();
+        services.AddScoped<Lockout.EmailLoginLocks>();
         services.AddAntiforgery(options =>
         {
             options.Cookie = new EmbeddableCookieBuilder();

@@ -3,6 +3,7 @@ using AuthServer.Data.Entities;
 using AuthServer.Errors;
 using AuthServer.Features.Audit;
 using AuthServer.Features.Login.Email;
+using AuthServer.Features.Login.Lockout;
 using AuthServer.Features.Organizations;
 using AuthServer.Features.RateLimiting;
 using AuthServer.Features.Sessions;
@@ -29,6 +30,7 @@ public sealed class LoginAttemptService(
     EmailLoginMethod method,
     EmailOutbox outbox,
     AuditTrail audit,
+    EmailLoginLocks locks,
     IOptions<LoginOptions> options,
     IOptions<ServerOptions> server,
     TimeProvider clock)
@@ -52,6 +54,12 @@ public sealed class LoginAttemptService(
         if (user.Failed)
         {
             return user.Error!;
+        }
+
+        // No code or link for an address whose budget of wrong codes is spent: it could not be checked anyway.
+        if (await locks.IsLockedAsync(organization.Id, normalized, cancellationToken))
+        {
+            return AuthError.EmailLoginLocked();
         }
 
         var now = clock.GetUtcNow();
@@ -172,6 +180,12 @@ public sealed class LoginAttemptService(
             return AuthError.LoginAttemptInvalid("This code or link was already used.");
         }
 
+        // Locks the address's budget row too: a concurrent check of another attempt of this address waits here.
+        if (await locks.HoldAsync(attempt.OrganizationId, attempt.NormalizedEmail, cancellationToken))
+        {
+            return AuthError.EmailLoginLocked();
+        }
+
         if (attempt.FailedChecks >= limits.MaxWrongCodes)
         {
             return AuthError.LoginAttemptInvalid("Too many wrong codes. Request a new code.");
@@ -191,8 +205,22 @@ public sealed class LoginAttemptService(
         if (string.IsNullOrEmpty(presented) || presented.Length > 256 || !secrets.Matches(storedHash(attempt), presented.Trim(), attemptId.ToString()))
         {
             attempt.FailedChecks++;
+            var failed = await locks.RecordFailureAsync(attempt.OrganizationId, attempt.NormalizedEmail, attempt.Email,
+                (await OrganizationFor(attempt, cancellationToken))?.Name ?? "", cancellationToken);
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
+            if (failed.SpentNow)
+            {
+                outbox.Committed();
+                await audit.TryRecordEventAsync(AuditActor.User(null, client.Ip), EmailLoginLocks.LockAction, EmailLoginLocks.AuditTarget, attempt.NormalizedEmail,
+                    attempt.OrganizationId, ErrorCatalog.EmailLoginLocked.Code);
+            }
+
+            if (failed.Locked)
+            {
+                return AuthError.EmailLoginLocked();
+            }
+
             return attempt.FailedChecks >= limits.MaxWrongCodes
                 ? AuthError.LoginAttemptInvalid("Too many wrong codes. Request a new code.")
                 : AuthError.LoginAttemptInvalid();

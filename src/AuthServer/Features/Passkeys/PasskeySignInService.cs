@@ -101,7 +101,7 @@ public sealed class PasskeySignInService(
         }
 
         // The handler loaded the user through this context (tracked), and it was checked just above.
-        var completed = completer.Complete(organization, request, user, method, client);
+        var completed = await completer.CompleteAsync(organization, request, user, method, client, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return completed;

@@ -2,6 +2,7 @@ using AuthServer.Data;
 using AuthServer.Data.Entities;
 using AuthServer.Errors;
 using AuthServer.Features.Login;
+using AuthServer.Features.Login.Lockout;
 using AuthServer.Features.Organizations;
 using AuthServer.Features.Sessions;
 using Microsoft.EntityFrameworkCore;
@@ -21,6 +22,7 @@ public sealed class SignInCompleter(
     SessionService sessions,
     AuthorizationRequestService requests,
     SignInFaces faces,
+    EmailLoginLocks locks,
     TimeProvider clock)
 {
     /// <summary>Finds the user a login method is about to authenticate, applying the organization's rules.</summary>
@@ -56,7 +58,7 @@ public sealed class SignInCompleter(
     public async Task<Outcome<CompletedSignIn>> CompleteAsync(CachedOrganization organization, AuthorizationRequest request, string email, ILoginMethod method, ClientContext client, CancellationToken cancellationToken)
     {
         var ensured = await EnsureUserAsync(organization, email, cancellationToken);
-        return ensured.Failed ? ensured.Error! : Complete(organization, request, ensured.Value!, method, client);
+        return ensured.Failed ? ensured.Error! : await CompleteAsync(organization, request, ensured.Value!, method, client, cancellationToken);
     }
 
     /// <summary>
@@ -64,8 +66,10 @@ public sealed class SignInCompleter(
     /// context, of this organization, not blocked): a passkey names its user, so no lookup by email is needed.
     /// The request must be tracked and locked by the caller (<see cref="AuthorizationRequestService.LockAsync"/>).
     /// </summary>
-    public CompletedSignIn Complete(CachedOrganization organization, AuthorizationRequest request, User user, ILoginMethod method, ClientContext client)
+    public async Task<CompletedSignIn> CompleteAsync(CachedOrganization organization, AuthorizationRequest request, User user, ILoginMethod method, ClientContext client, CancellationToken cancellationToken)
     {
+        // Any successful sign-in (a passkey included) gives the address its budget of wrong codes back.
+        await locks.ResetAsync(organization.Id, user.NormalizedEmail, cancellationToken);
         user.LastLogin = clock.GetUtcNow();
         var session = sessions.Start(organization.Id, user, method.Amr, client);
         requests.Complete(request);
