@@ -26,9 +26,26 @@ public sealed class EmailLoginMethod : ILoginMethod
     {
         var s = model.Strings;
         html.Append("<div class=\"email-signin\">");
-        html.Append("<p class=\"intro\">").Append(E(s["loginPageIntro"])).Append("</p>");
-        html.Append("<form method=\"post\" action=\"/login/email\" novalidate>");
+        html.Append("<p class=\"intro\">").Append(E(s[model.RegisterPasskey ? "registerPasskeyIntro" : "loginPageIntro"])).Append("</p>");
+        html.Append("<form method=\"post\" action=\"/login/email\" novalidate");
+        if (model.ProofOfWork is { } puzzle)
+        {
+            // The script finds the counter (status below, read out by screen readers) and then submits by itself.
+            html.Append(" data-pow-challenge=\"").Append(E(puzzle.Challenge)).Append("\" data-pow-difficulty=\"").Append(puzzle.Difficulty)
+                .Append("\" data-msg-pow-done=\"").Append(E(s["powDone"])).Append('"');
+        }
+
+        html.Append('>');
         AppendHidden(html, model);
+        if (model.ProofOfWork is { } pending)
+        {
+            html.Append("<input type=\"hidden\" name=\"pow\" value=\"").Append(pending.Id).Append("\">");
+            html.Append("<input type=\"hidden\" name=\"pow_counter\" value=\"\">");
+            if (model.RegisterPasskey)
+            {
+                html.Append("<input type=\"hidden\" name=\"intent\" value=\"passkey\">");
+            }
+        }
         html.Append("<label for=\"email\">").Append(E(s["emailAddress"])).Append("</label>");
         html.Append("<input id=\"email\" name=\"email\" type=\"email\" inputmode=\"email\" autocomplete=\"username webauthn\" required autofocus maxlength=\"320\"");
         if (model.Email is not null)
@@ -43,6 +60,26 @@ public sealed class EmailLoginMethod : ILoginMethod
 
         html.Append('>');
         AppendError(html, model.Error, "form-error");
+        if (model.ProofOfWork is not null)
+        {
+            html.Append("<p class=\"wait\" role=\"status\" aria-live=\"polite\" id=\"pow-status\">").Append(E(s["powWorking"])).Append("</p>");
+        }
+
+        if (model.RegisterPasskey)
+        {
+            // Registration mode (the person chose "Register a new passkey"): the only submit button, so Enter sends
+            // the code for the passkey too, and a way back to the plain sign-in.
+            if (model.ProofOfWork is null)
+            {
+                html.Append("<input type=\"hidden\" name=\"intent\" value=\"passkey\">");
+            }
+
+            html.Append("<button type=\"submit\">").Append(E(s["sendCodeForPasskey"])).Append("</button></form>");
+            html.Append("<p class=\"secondary\"><a href=\"/login/resume?request=").Append(model.RequestId).Append("\">").Append(E(s["signInWithoutPasskey"])).Append("</a></p>");
+            html.Append(divider).Append("</div>");
+            return;
+        }
+
         html.Append("<button type=\"submit\">").Append(E(s["continue"])).Append("</button>");
         if (model.Offers(PasskeyLoginMethod.MethodName))
         {
@@ -89,10 +126,29 @@ public sealed class EmailLoginMethod : ILoginMethod
     }
 
     /// <summary>The link step: the person opens the emailed link.</summary>
+    /// <summary>
+    /// The link step: the person opens the emailed link. Here (same browser) the link's page signs in; on another
+    /// device it asks for an approval showing <see cref="LoginPageModel.ApprovalNumber"/>, and this page finishes
+    /// the sign-in: the script polls the attempt every 2 seconds (bounded by the link's lifetime) and posts the
+    /// form once approved; without script the person presses the button.
+    /// </summary>
     public static void AppendLinkSentStep(StringBuilder html, LoginPageModel model)
     {
-        html.Append("<p class=\"intro\">").Append(WithEmail(model.Strings["linkSent"], model.Email)).Append("</p>");
+        var s = model.Strings;
+        html.Append("<p class=\"intro\">").Append(WithEmail(s["linkSent"], model.Email)).Append("</p>");
         AppendError(html, model.Error, "form-error");
+        if (model.ApprovalNumber is { } number && model.AttemptId is { } attempt)
+        {
+            html.Append("<p class=\"compare\">").Append(E(s["linkCompare"]).Replace("{number}", $"<strong class=\"number\" id=\"approval-number\">{E(number)}</strong>", StringComparison.Ordinal)).Append("</p>");
+            html.Append("<form method=\"post\" action=\"/login/link/finish\" data-link-wait=\"").Append(attempt)
+                .Append("\" data-wait-seconds=\"").Append(model.WaitSeconds)
+                .Append("\" data-msg-declined=\"").Append(E(s["linkDeclinedHere"])).Append("\" data-msg-expired=\"").Append(E(s["linkExpiredHere"])).Append("\">");
+            AppendHidden(html, model);
+            html.Append("<input type=\"hidden\" name=\"attempt\" value=\"").Append(attempt).Append("\">");
+            html.Append("<p class=\"wait\" role=\"status\" aria-live=\"polite\" id=\"link-status\">").Append(E(s["linkWaiting"])).Append("</p>");
+            html.Append("<button type=\"submit\" class=\"secondary-button\">").Append(E(s["linkContinue"])).Append("</button></form>");
+        }
+
         AppendStartOver(html, model);
     }
 }

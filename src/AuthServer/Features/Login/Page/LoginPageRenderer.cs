@@ -29,10 +29,12 @@ public sealed class LoginPageRenderer : IErrorPageRenderer
         else
         {
             // The first step: each login method the request may use, in page order, with "or" between them.
+            // Registering a passkey is the email method's form in registration mode, alone on the page.
+            var methods = model.RegisterPasskey ? model.Methods.Where(m => m.Name == Login.EmailLoginMethod.MethodName).ToList() : model.Methods;
             var divider = $"<p class=\"divider\"><span>{E(s["or"])}</span></p>";
-            for (var i = 0; i < model.Methods.Count; i++)
+            for (var i = 0; i < methods.Count; i++)
             {
-                model.Methods[i].AppendFragment(body, model, i < model.Methods.Count - 1 ? divider : null);
+                methods[i].AppendFragment(body, model, i < methods.Count - 1 ? divider : null);
             }
         }
 
@@ -66,6 +68,13 @@ public sealed class LoginPageRenderer : IErrorPageRenderer
         var body = $"<h1>{E(title)}</h1><p class=\"intro\">{E(message)}</p>";
         PageSecurityHeaders.Apply(context.Response, [], []);
         return WriteAsync(context, Layout(title, LoginPageStrings.Default, body, null), StatusCodes.Status200OK);
+    }
+
+    /// <summary>A page of the login flow outside the login page itself (an emailed link's page), in its style.</summary>
+    public static Task RenderCardAsync(HttpContext context, string title, LoginPageStrings s, string body, IEnumerable<string> formTargets, int status = StatusCodes.Status200OK)
+    {
+        PageSecurityHeaders.Apply(context.Response, formTargets, []);
+        return WriteAsync(context, Layout(title, s, body, null), status);
     }
 
     private static string Layout(string title, LoginPageStrings s, string main, string? embedOrigin) => $"""
