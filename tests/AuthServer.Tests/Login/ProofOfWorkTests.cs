@@ -60,7 +60,8 @@ public sealed partial class ProofOfWorkTests(LoginServerFixture fixture) : IClas
         var sentBefore = fixture.Outbox.CountTo(email);
         var asked = await SubmitAsync(driver, page, email);
         Assert.Equal(HttpStatusCode.BadRequest, asked.Response.StatusCode);
-        Assert.Contains("short check", asked.Error);
+        Assert.Contains("short security check", asked.Html);
+        Assert.DoesNotContain("id=\"form-error\"", asked.Html);
         Assert.Contains("role=\"status\"", asked.Html);
         var puzzle = PuzzleOn(asked);
         Assert.Equal(ProofOfWork.BaseDifficulty, puzzle.Difficulty);
@@ -80,7 +81,7 @@ public sealed partial class ProofOfWorkTests(LoginServerFixture fixture) : IClas
         // Replayed: refused, and the new puzzle is harder (one more attempt over the threshold counts).
         var replayed = await SubmitAsync(driver, wrong, email, next, counter);
         Assert.Equal(HttpStatusCode.BadRequest, replayed.Response.StatusCode);
-        Assert.Contains("already used", replayed.Error);
+        Assert.Contains("already used", replayed.Html);
         Assert.Equal(sentBefore + 1, fixture.Outbox.CountTo(email));
         Assert.True(PuzzleOn(replayed).Difficulty >= next.Difficulty);
     }
@@ -119,7 +120,7 @@ public sealed partial class ProofOfWorkTests(LoginServerFixture fixture) : IClas
         var refused = await SubmitAsync(driver, otherPage, email, puzzle);
 
         Assert.Equal(HttpStatusCode.BadRequest, refused.Response.StatusCode);
-        Assert.Contains("already used or has expired", refused.Error);
+        Assert.Contains("already used or has expired", refused.Html);
     }
 
     private static string WrongCounter(Puzzle puzzle)

@@ -61,6 +61,12 @@ public static class EmailLoginEndpoints
             var puzzle = proofOfWork.Issue(request.Id, difficulty);
             await db.SaveChangesAsync(cancellationToken);
             model = model with { ProofOfWork = puzzle, RegisterPasskey = registerPasskey };
+            if (proof.PuzzleId is null)
+            {
+                // Asked for the first time: not the person's mistake, so no red error; the status line explains.
+                await pages.RenderAsync(context, model with { Email = email }, request, started.Error.Status);
+                return;
+            }
         }
 
         if (started.Failed)

@@ -6,8 +6,8 @@ namespace AuthServer.Features.Login.Links;
 /// <summary>
 /// Anti-forgery of the emailed link's page without a cookie: GET /login/link must set none (mail scanners fetch
 /// it, and a cookie there would be theirs). The form carries a Data Protection token naming the attempt and its
-/// time of issue (valid 30 minutes), and the POST must come from our own origin (Sec-Fetch-Site and Origin, when
-/// the browser sends them). The link's own 256-bit token travels in the form too, so a forged post would also need
+/// time of issue (valid 30 minutes), and the POST must come from our own origin (Sec-Fetch-Site, and Origin when
+/// the browser sends a real one). The link's own 256-bit token travels in the form too, so a forged post would also need
 /// the email.
 /// </summary>
 public sealed class LinkFormToken(IDataProtectionProvider provider, TimeProvider clock)
@@ -27,8 +27,10 @@ public sealed class LinkFormToken(IDataProtectionProvider provider, TimeProvider
             return false;
         }
 
+        // With Referrer-Policy: no-referrer (every page here) browsers send "Origin: null" on form posts, so the
+        // origin is only compared when it is a real one; Sec-Fetch-Site above is the check modern browsers give.
         var origin = request.Headers.Origin.ToString();
-        if (origin.Length > 0 && !string.Equals(origin, publicOrigin, StringComparison.OrdinalIgnoreCase))
+        if (origin.Length > 0 && origin != "null" && !string.Equals(origin, publicOrigin, StringComparison.OrdinalIgnoreCase))
         {
             return false;
         }
