@@ -94,6 +94,21 @@ if [[ ! -d "$REPO/tests/jose-check/node_modules/jose" ]]; then
 fi
 export AUTH_TEST_JOSE_CHECK="$REPO/tests/jose-check/decrypt.mjs"
 
+# panva/oidc-provider: the real upstream OpenID Connect provider of the upstream sign-in tests.
+if [[ ! -d "$REPO/tests/upstream-idp/node_modules/oidc-provider" ]]; then
+  echo "test.sh: installing oidc-provider into tests/upstream-idp"
+  npm install --no-audit --no-fund --no-package-lock --prefix "$REPO/tests/upstream-idp" >"$TMP/npm-upstream.log" 2>&1 \
+    || { cat "$TMP/npm-upstream.log" >&2; echo "test.sh: npm install oidc-provider failed" >&2; exit 1; }
+fi
+export AUTH_TEST_UPSTREAM_IDP="$REPO/tests/upstream-idp/server.js"
+# axe-core: the browser tests check the hosted pages' and the admin console's accessibility with it.
+if [[ ! -f "$REPO/tests/axe-check/node_modules/axe-core/axe.min.js" ]]; then
+  echo "test.sh: installing axe-core into tests/axe-check"
+  npm install --no-audit --no-fund --prefix "$REPO/tests/axe-check" >"$TMP/npm-axe.log" 2>&1 \
+    || { cat "$TMP/npm-axe.log" >&2; echo "test.sh: npm install axe-core failed" >&2; exit 1; }
+fi
+export AUTH_TEST_AXE="$REPO/tests/axe-check/node_modules/axe-core/axe.min.js"
+
 dotnet tool restore
 
 RESULTS="$TMP/results"

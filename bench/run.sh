@@ -3,7 +3,7 @@
 #
 #   ./bench/run.sh [scenario|all] [seconds] [--smoke] [--warmup S] [--concurrency C] [--sessions N]
 #
-# Scenarios: userinfo refresh client_credentials signin passkey introspect discovery footprint peers (default: all).
+# Scenarios: userinfo refresh client_credentials signin oidc_signin passkey introspect discovery footprint peers (default: all).
 # peers (issue 11): ours, panva/oidc-provider and stock OpenIddict side by side (bench/peers/peers.sh).
 # It starts a throwaway PostgreSQL (real durability, in a temp dir), measures it with pgbench, publishes and
 # starts the server in Release on a free loopback port, seeds through the server's own code paths, warms up,
@@ -20,7 +20,7 @@ set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BENCH="$REPO/bench"
-ALL_SCENARIOS=(userinfo refresh client_credentials signin passkey introspect discovery footprint peers)
+ALL_SCENARIOS=(userinfo refresh client_credentials signin oidc_signin passkey introspect discovery footprint peers)
 
 SCENARIO=all
 SECONDS_PER=20
@@ -149,9 +149,42 @@ export BENCH_CLK_TCK=$CLK_TCK
 PG_PORT=$("$REPO/scripts/pg.sh" free-port)
 log "PostgreSQL on 127.0.0.1:$PG_PORT ($PG_DIR), fsync on"
 PG_STARTED=1
-env -u PG_FAST "$REPO/scripts/pg.sh" start "$PG_DIR" "$PG_PORT"
+# pg_stat_statements (PostgreSQL's contrib, in Debian's server package) counts the statements and commits each
+# scenario costs the database, read just before and after the measured phase (per operation in the table).
+PG_STATEMENTS=0
+PG_EXTRA=
+if [[ -f "$("$PG_BIN/pg_config" --sharedir 2>/dev/null)/extension/pg_stat_statements.control" ]]; then
+  PG_STATEMENTS=1
+  PG_EXTRA="-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=top"
+fi
+env -u PG_FAST PG_EXTRA_OPTS="$PG_EXTRA" "$REPO/scripts/pg.sh" start "$PG_DIR" "$PG_PORT"
 PSQL=(psql -q -X -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres)
 "${PSQL[@]}" -c 'CREATE DATABASE pgbench' -c 'CREATE DATABASE authserver'
+if [[ $PG_STATEMENTS == 1 ]]; then
+  "${PSQL[@]}" -d authserver -c 'CREATE EXTENSION IF NOT EXISTS pg_stat_statements'
+fi
+
+# db_statements: "STATEMENTS COMMITS" run so far in the server's database ("" without pg_stat_statements).
+# Statements include the BEGIN and COMMIT the server sends; the COMMITs are also counted on their own.
+# The bench tool's driver reads the same counters itself (DatabaseStatements.cs) around its measured phase.
+db_statements() {
+  [[ $PG_STATEMENTS == 1 ]] || return 0
+  "${PSQL[@]}" -d authserver -At -F ' ' -c "$(cat "$BENCH/statements.sql")"
+}
+
+# add_statements RESULT_JSON "S0 C0" "S1 C1": statements and commits per successful operation into the result.
+add_statements() {
+  [[ -n $2 && -n $3 && -f $1 ]] || return 0
+  python3 - "$1" $2 $3 <<'PY'
+import json, sys
+path, s0, c0, s1, c1 = sys.argv[1], *map(int, sys.argv[2:])
+r = json.load(open(path))
+ok = r.get("ok", r.get("requests", 0))
+if ok:
+    r.update(statements_per_op=round((s1 - s0) / ok, 2), commits_per_op=round((c1 - c0) / ok, 2))
+json.dump(r, open(path, "w"), indent=2)
+PY
+}
 
 PGBENCH=("$PG_BIN/pgbench" -h 127.0.0.1 -p "$PG_PORT" -U postgres)
 log "pgbench: init at scale $PGBENCH_SCALE"
@@ -299,6 +332,8 @@ wrk_scenario() {
       -s "$BENCH/wrk/$script" "$BASE" >"$RESULTS/$name.warmup.log"
   fi
   log "$name: measuring ${seconds}s (wrk, $CONCURRENCY connections)"
+  local statements0 statements1
+  statements0=$(db_statements)
   cpu0=$(cpu_s)
   echo 5 >"/proc/$SERVER_PID/clear_refs"
   profile_later "$name" 0 "$seconds"
@@ -306,6 +341,7 @@ wrk_scenario() {
     -s "$BENCH/wrk/$script" "$BASE" >"$RESULTS/$name.log"
   cpu1=$(cpu_s)
   hwm=$(hwm_kb)
+  statements1=$(db_statements)
   profile_wait
   python3 - "$RESULTS/$name.wrk.json" "$RESULTS/$name.json" "$name" "$cpu0" "$cpu1" "$hwm" "$CONCURRENCY" <<'EOF'
 import json, sys
@@ -314,15 +350,18 @@ r = json.load(open(src))
 r.update(scenario=name, unit="requests", ok=r["requests"] - (r["errors"] - r["socket_errors"]), server_cpu_s=round(float(cpu1) - float(cpu0), 2), server_peak_rss_kb=int(hwm), concurrency=int(conc))
 json.dump(r, open(dst, "w"), indent=2)
 EOF
+  add_statements "$RESULTS/$name.json" "$statements0" "$statements1"
 }
 
 driver_scenario() {
   local name=$1
   log "$name: warm-up ${WARMUP}s, measuring ${SECONDS_PER}s (C# driver, $CONCURRENCY workers)"
   profile_later "$name" "$((WARMUP + 1))" "$SECONDS_PER"
+  local statements=()
+  [[ $PG_STATEMENTS == 0 ]] || statements=(--statements-sql "$BENCH/statements.sql")
   run_load "${TOOL[@]}" load --scenario "$name" --data "$DATA" --base "$BASE" --outbox "$OUTBOX" \
     --seconds "$SECONDS_PER" --warmup "$WARMUP" --concurrency "$CONCURRENCY" --server-pid "$SERVER_PID" \
-    --out "$RESULTS/$name.json" >"$RESULTS/$name.log"
+    --out "$RESULTS/$name.json" "${statements[@]}" >"$RESULTS/$name.log"
   profile_wait
 }
 
@@ -332,6 +371,7 @@ for scenario in "${SCENARIOS[@]}"; do
     refresh) driver_scenario refresh ;;
     client_credentials) wrk_scenario client_credentials client_credentials.lua ;;
     signin) driver_scenario signin ;;
+    oidc_signin) driver_scenario oidc_signin ;;
     passkey) driver_scenario passkey ;;
     introspect) wrk_scenario introspect introspect.lua "$DATA/access-tokens.txt" ;;
     discovery) wrk_scenario discovery discovery.lua ;;

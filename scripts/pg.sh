@@ -4,7 +4,8 @@
 #   scripts/pg.sh stop DIR         fast shutdown (no error when not running)
 #   scripts/pg.sh status DIR       pg_ctl status (exit 0 when running)
 #   scripts/pg.sh free-port        print a free TCP port on 127.0.0.1
-# Env: PG_BIN (server binaries dir), PG_FAST=1 (fsync=off; throwaway test clusters only).
+# Env: PG_BIN (server binaries dir), PG_FAST=1 (fsync=off; throwaway test clusters only),
+#      PG_EXTRA_OPTS (more server options, e.g. "-c shared_preload_libraries=pg_stat_statements").
 set -euo pipefail
 
 usage() {
@@ -100,6 +101,7 @@ case "$cmd" in
       if [[ "${PG_FAST:-}" == 1 ]]; then
         opts+=" -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
       fi
+      opts+=" ${PG_EXTRA_OPTS:-}"
       if ! as_owner "$BIN/pg_ctl" -D "$DIR" -o "$opts" -l "$DIR/server.log" -w -t 30 start >/dev/null; then
         echo "pg.sh: PostgreSQL failed to start; log follows" >&2
         tail -n 30 "$DIR/server.log" >&2 || true

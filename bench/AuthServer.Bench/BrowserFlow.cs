@@ -153,7 +153,7 @@ public sealed partial class BrowserFlow(HttpClient http, OutboxReader outbox, Be
     /// OpenID Connect face: /connect/authorize, the hosted page, back to /connect/authorize with the session
     /// cookie, then the code at /connect/token. Returns the access and refresh tokens.
     /// </summary>
-    public async Task<(string AccessToken, string RefreshToken)> OidcSignInAsync(string email)
+    public async Task<(string AccessToken, string RefreshToken)> OidcSignInAsync(string email, IStepRecorder? recorder = null)
     {
         var authorizeUrl = QueryHelpers.AddQueryString("/connect/authorize", new Dictionary<string, string?>
         {
@@ -166,11 +166,11 @@ public sealed partial class BrowserFlow(HttpClient http, OutboxReader outbox, Be
             ["code_challenge"] = Challenge,
             ["code_challenge_method"] = "S256",
         });
-        var toPage = await RedirectAsync("authorize", authorizeUrl, null);
-        var page = await PageAsync("page", HttpMethod.Get, toPage.ToString(), null, HttpStatusCode.OK, null);
-        var codePage = await SubmitEmailAsync(page, email, null);
-        var done = await SubmitCodeAsync(codePage, await outbox.CodeForAsync(email), null);
-        var toClient = await RedirectAsync("authorize-again", done.Location.ToString(), null);
+        var toPage = await RedirectAsync("authorize", authorizeUrl, recorder);
+        var page = await PageAsync("page", HttpMethod.Get, toPage.ToString(), null, HttpStatusCode.OK, recorder);
+        var codePage = await SubmitEmailAsync(page, email, recorder);
+        var done = await SubmitCodeAsync(codePage, await outbox.CodeForAsync(email), recorder);
+        var toClient = await RedirectAsync("authorize-again", done.Location.ToString(), recorder);
         var code = QueryHelpers.ParseQuery(toClient.Query)["code"].ToString();
         if (string.IsNullOrEmpty(code))
         {
@@ -184,15 +184,19 @@ public sealed partial class BrowserFlow(HttpClient http, OutboxReader outbox, Be
             ["redirect_uri"] = BenchOrganization.Callback,
             ["code_verifier"] = Verifier,
         });
-        var json = await JsonAsync("token", token, null);
+        var json = await JsonAsync("token", token, recorder);
         return (json.GetProperty("access_token").GetString()!, json.GetProperty("refresh_token").GetString()!);
     }
 
     /// <summary>POST /connect/token with client_secret_basic.</summary>
-    public static HttpRequestMessage TokenRequest(BenchOrganization organization, Dictionary<string, string> form)
+    public static HttpRequestMessage TokenRequest(BenchOrganization organization, Dictionary<string, string> form) =>
+        TokenRequest("/connect/token", organization.Basic, form);
+
+    /// <summary>POST to any token endpoint with client_secret_basic (the peers' too).</summary>
+    public static HttpRequestMessage TokenRequest(string path, string basic, Dictionary<string, string> form)
     {
-        var request = new HttpRequestMessage(HttpMethod.Post, "/connect/token") { Content = new FormUrlEncodedContent(form) };
-        request.Headers.TryAddWithoutValidation("Authorization", organization.Basic);
+        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new FormUrlEncodedContent(form) };
+        request.Headers.TryAddWithoutValidation("Authorization", basic);
         return request;
     }
 

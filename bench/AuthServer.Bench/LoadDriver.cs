@@ -13,8 +13,12 @@ namespace AuthServer.Bench;
 /// running one operation after another for a warm-up and then for the measured time.
 /// - refresh: each worker owns one refresh-token chain and always presents the token the last rotation
 ///   returned (each is single use; a replayed one would revoke the chain).
+///   With --chains FILE, --token-path PATH and --basic HEADER it drives a peer's token endpoint the same way
+///   (bench/peers/peers.sh), with chains from that peer's own authorization code flow.
 /// - signin: each worker walks full CentralAuth sign-ins (page, email, code from the outbox, code, verify)
 ///   with a fresh address and client IP every time.
+/// - oidc_signin: each worker walks full OpenID Connect sign-ins (/connect/authorize, the hosted page's email and
+///   code steps, /connect/authorize again, the code at /connect/token) with a fresh address and client IP.
 /// The server's CPU time and peak RSS are sampled around the measured phase only.
 /// </summary>
 public static class LoadDriver
@@ -28,6 +32,8 @@ public static class LoadDriver
         var duration = TimeSpan.FromSeconds(options.Double("seconds", 20));
         var serverPid = options.Int("server-pid", 0);
         var organization = BenchOrganization.Load(dataDir);
+        var peerTokenPath = options.Get("token-path", "");
+        var peerBasic = options.Get("basic", "");
         using var http = Http.NewClient(options.Get("base"), concurrency);
 
         Func<int, long, StepRecorder, Task> operation;
@@ -36,7 +42,7 @@ public static class LoadDriver
         {
             case "refresh":
             {
-                var chainsFile = Path.Combine(dataDir, "refresh-tokens.txt");
+                var chainsFile = options.Get("chains", Path.Combine(dataDir, "refresh-tokens.txt"));
                 var chains = File.ReadAllLines(chainsFile).Where(l => l.Length > 0).ToArray();
                 if (chains.Length < concurrency)
                 {
@@ -51,7 +57,10 @@ public static class LoadDriver
                         throw new ChainLostException();
                     }
 
-                    var request = BrowserFlow.TokenRequest(organization, new Dictionary<string, string> { ["grant_type"] = "refresh_token", ["refresh_token"] = chains[worker] });
+                    var form = new Dictionary<string, string> { ["grant_type"] = "refresh_token", ["refresh_token"] = chains[worker] };
+                    using var request = peerTokenPath.Length > 0
+                        ? BrowserFlow.TokenRequest(peerTokenPath, peerBasic, form)
+                        : BrowserFlow.TokenRequest(organization, form);
                     var started = Stopwatch.GetTimestamp();
                     using var response = await http.SendAsync(request);
                     var body = await response.Content.ReadAsStringAsync();
@@ -89,6 +98,19 @@ public static class LoadDriver
                 break;
             }
 
+            case "oidc_signin":
+            {
+                var outbox = new OutboxReader(options.Get("outbox"));
+                var run = Guid.NewGuid().ToString("N")[..8];
+                operation = async (worker, sequence, recorder) =>
+                {
+                    // Client IPs after the passkey scenario's (10.64.x.x and up), one per sign-in.
+                    var flow = new BrowserFlow(http, outbox, organization, VirtualIp.Of((4L << 20) + sequence));
+                    await flow.OidcSignInAsync($"oidc-{run}-{sequence}@bench.example.com", recorder);
+                };
+                break;
+            }
+
             case "passkey":
             {
                 // One user and one software authenticator per worker, registered through the server's own
@@ -120,7 +142,7 @@ public static class LoadDriver
             }
 
             default:
-                throw new BenchException($"load: unknown scenario '{scenario}' (refresh, signin, passkey)");
+                throw new BenchException($"load: unknown scenario '{scenario}' (refresh, signin, oidc_signin, passkey)");
         }
 
         long sequence = 0;
@@ -129,11 +151,14 @@ public static class LoadDriver
             await PhaseAsync(concurrency, warmup, operation, () => Interlocked.Increment(ref sequence));
         }
 
+        var statements = DatabaseStatements.From(options);
+        var statementsBefore = await statements.ReadAsync();
         var cpuBefore = ServerProcess.CpuSeconds(serverPid);
         ServerProcess.ResetPeakRss(serverPid);
         var measured = await PhaseAsync(concurrency, duration, operation, () => Interlocked.Increment(ref sequence));
         var cpuAfter = ServerProcess.CpuSeconds(serverPid);
         var peakRss = ServerProcess.PeakRssKb(serverPid);
+        var statementsAfter = await statements.ReadAsync();
         finish();
 
         var latencies = measured.Latencies.ToArray();
@@ -141,8 +166,9 @@ public static class LoadDriver
         var result = new JsonObject
         {
             ["scenario"] = scenario,
-            ["unit"] = scenario is "signin" or "passkey" ? "sign-ins" : "requests",
+            ["unit"] = scenario is "signin" or "oidc_signin" or "passkey" ? "sign-ins" : "requests",
             ["requests"] = measured.Completed,
+            ["ok"] = measured.Completed,
             ["errors"] = measured.Errors,
             ["seconds"] = measured.Seconds,
             ["rps"] = measured.Completed / measured.Seconds,
@@ -153,6 +179,12 @@ public static class LoadDriver
             ["concurrency"] = concurrency,
             ["error_samples"] = new JsonArray(measured.ErrorSamples.Select(s => (JsonNode?)JsonValue.Create(s)).ToArray()),
         };
+        if (statementsBefore is { } before && statementsAfter is { } after && measured.Completed > 0)
+        {
+            result["statements_per_op"] = Math.Round((double)(after.Statements - before.Statements) / measured.Completed, 2);
+            result["commits_per_op"] = Math.Round((double)(after.Commits - before.Commits) / measured.Completed, 2);
+        }
+
         var steps = new JsonObject();
         foreach (var (step, values) in measured.Steps.OrderBy(s => s.Key, StringComparer.Ordinal))
         {

@@ -2,9 +2,11 @@ using AuthServer.Bench;
 
 // The benchmark's helper, driven by bench/run.sh (see bench/README.md):
 //   seed-org      --data DIR                                 organization through OrganizationService
-//   seed-http     --data DIR --base URL --signins N --oidc N  real sign-ins over HTTP: session tokens, access and refresh tokens
+//   seed-http     --data DIR --base URL --signins N --oidc N [--prefix P]  real sign-ins over HTTP: session tokens, access and refresh tokens
 //   seed-sessions --data DIR --count N                        N active sessions through SessionService, in batches
-//   load          --data DIR --base URL --scenario refresh|signin --seconds S --warmup W --concurrency C --server-pid P --out FILE
+//   load          --data DIR --base URL --scenario refresh|signin|oidc_signin|passkey --seconds S --warmup W --concurrency C --server-pid P --out FILE
+//                 [--chains FILE --token-path PATH --basic HEADER]   refresh against a peer's token endpoint
+//                 [--statements-sql FILE]   statements and commits per operation (pg_stat_statements)
 var command = args.FirstOrDefault() ?? "";
 var options = Options.Parse(args.Skip(1).ToArray());
 try

@@ -58,6 +58,9 @@ public static class Seeding
         var signIns = options.Int("signins", 200);
         var oidc = options.Int("oidc", 50);
         var concurrency = options.Int("concurrency", 16);
+        // --prefix names a second set of files (the peers' fresh tokens) without touching the first.
+        var prefix = options.Get("prefix", "");
+        var ipOffset = options.Int("ip-offset", 0);
         using var http = Http.NewClient(options.Get("base"), concurrency);
         var outbox = new OutboxReader(options.Get("outbox"));
         var run = Guid.NewGuid().ToString("N")[..8];
@@ -65,18 +68,18 @@ public static class Seeding
 
         var sessionTokens = new string[signIns];
         await ForEachAsync(signIns, concurrency, async i =>
-            sessionTokens[i] = await new BrowserFlow(http, outbox, organization, VirtualIp.Of(i)).CentralAuthSignInAsync($"seed-{run}-{i}@bench.example.com", null));
-        await File.WriteAllLinesAsync(Path.Combine(dataDir, "session-tokens.txt"), sessionTokens);
+            sessionTokens[i] = await new BrowserFlow(http, outbox, organization, VirtualIp.Of(ipOffset + i)).CentralAuthSignInAsync($"seed-{run}-{i}@bench.example.com", null));
+        await File.WriteAllLinesAsync(Path.Combine(dataDir, prefix + "session-tokens.txt"), sessionTokens);
 
         var accessTokens = new string[oidc];
         var refreshTokens = new string[oidc];
         await ForEachAsync(oidc, concurrency, async i =>
         {
-            var tokens = await new BrowserFlow(http, outbox, organization, VirtualIp.Of(signIns + i)).OidcSignInAsync($"seed-oidc-{run}-{i}@bench.example.com");
+            var tokens = await new BrowserFlow(http, outbox, organization, VirtualIp.Of(ipOffset + signIns + i)).OidcSignInAsync($"seed-oidc-{run}-{i}@bench.example.com");
             (accessTokens[i], refreshTokens[i]) = tokens;
         });
-        await File.WriteAllLinesAsync(Path.Combine(dataDir, "access-tokens.txt"), accessTokens);
-        await File.WriteAllLinesAsync(Path.Combine(dataDir, "refresh-tokens.txt"), refreshTokens);
+        await File.WriteAllLinesAsync(Path.Combine(dataDir, prefix + "access-tokens.txt"), accessTokens);
+        await File.WriteAllLinesAsync(Path.Combine(dataDir, prefix + "refresh-tokens.txt"), refreshTokens);
         Console.WriteLine($"seed: {signIns} CentralAuth and {oidc} OpenID Connect sign-ins over HTTP in {stopwatch.Elapsed.TotalSeconds:F1} s");
     }
 

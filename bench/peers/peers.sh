@@ -5,6 +5,9 @@
 # For each server: (re)start and time process start -> ready; idle RSS 3 s later; mint introspection tokens with
 # client_credentials; a mixed warm-up (discovery, JWKS, grant, introspection) of PEER_WARMUP s; then per scenario
 # a short warm-up and the measured phase (server CPU time and peak RSS around it, as in run.sh).
+# The stateful scenarios (issue 24) follow: userinfo with bearer access tokens (wrk) and refresh-token rotation
+# (the C# driver, one chain per worker), with tokens from each server's own authorization code flow: ours through
+# the hosted page and an emailed code (seed-http), the peers through bench/peers/code_flow.py.
 
 PEER_PID=
 PEER_CLIENT_ID=bench-peer
@@ -88,13 +91,42 @@ peer_measure() {
   printf '{"server": "%s", "ready_s": %s, "idle_rss_kb": %s}\n' "$server" "$READY_S" "$idle" >"$RESULTS/peers/$server.json"
 }
 
+# peer_code_flows SERVER BASE AUTHORIZE_PATH TOKEN_PATH [EXTRA_QUERY]: PEER_FLOWS authorization code flows of the
+# peer's code client (CLIENT_ID-code), their access and refresh tokens in $TMP/peer-SERVER-{access,refresh}.txt.
+peer_code_flows() {
+  local server=$1 base=$2 authorize=$3 token=$4 extra=${5:-}
+  log "peers: $server: $PEER_FLOWS authorization code flows for the stateful scenarios"
+  python3 "$BENCH/peers/code_flow.py" "$base" "$authorize" "$token" "$PEER_CLIENT_ID-code" "$PEER_CLIENT_SECRET" "$PEER_FLOWS" \
+    "$TMP/peer-$server-refresh.txt" "$TMP/peer-$server-access.txt" "$extra"
+}
+
+# peer_stateful SERVER PID BASE USERINFO_PATH TOKEN_PATH BASIC ACCESS_FILE REFRESH_FILE: userinfo, then refresh.
+# Userinfo first: a rotation may retire the access tokens of its chain on some servers.
+peer_stateful() {
+  local server=$1 pid=$2 base=$3 userinfo=$4 token_path=$5 basic=$6 access=$7 refresh=$8 out="$RESULTS/peers/$1"
+  BENCH_TOKENS=$access BENCH_USERINFO_PATH=$userinfo peer_wrk "$server" userinfo bearer_userinfo.lua "$pid" "$base"
+  log "peers: $server refresh: warm-up ${PEER_SCENARIO_WARMUP}s, measuring ${PEER_SECONDS}s (C# driver, $CONCURRENCY workers)"
+  run_load "${TOOL[@]}" load --scenario refresh --data "$DATA" --base "$base" --chains "$refresh" --token-path "$token_path" \
+    --basic "$basic" --seconds "$PEER_SECONDS" --warmup "$PEER_SCENARIO_WARMUP" --concurrency "$CONCURRENCY" \
+    --server-pid "$pid" --out "$out.refresh.driver.json" >"$out.refresh.log"
+  python3 - "$out.refresh.driver.json" "$out.refresh.json" "$server" <<'PY'
+import json, sys
+src, dst, server = sys.argv[1:]
+r = json.load(open(src))
+r.update(server=server, scenario="refresh")
+json.dump(r, open(dst, "w"), indent=2)
+PY
+}
+
 # run_peers: measures ours (restarted), then oidc-provider, then stock OpenIddict. Leaves our server running.
 run_peers() {
   mkdir -p "$RESULTS/peers"
   if [[ $SMOKE == 1 ]]; then
     PEER_WARMUP=2; PEER_SCENARIO_WARMUP=0; PEER_SECONDS=$((SECONDS_PER < 3 ? SECONDS_PER : 3)); PEER_TOKEN_COUNT=20
+    PEER_FLOWS=$CONCURRENCY
   else
     PEER_WARMUP=${BENCH_PEER_WARMUP:-60}; PEER_SCENARIO_WARMUP=5; PEER_SECONDS=$SECONDS_PER; PEER_TOKEN_COUNT=500
+    PEER_FLOWS=100
   fi
 
   printf '{"warmup_s": %s, "scenario_warmup_s": %s, "seconds": %s, "tokens": %s}\n' \
@@ -119,9 +151,15 @@ run_peers() {
   start_server
   BENCH_TOKEN_PATH=/connect/token BENCH_CC_BODY=grant_type=client_credentials BENCH_INTROSPECT_PATH=/connect/introspect \
     BENCH_JWKS_PATH=/.well-known/jwks peer_measure ours "$SERVER_PID" "$BASE"
+  log "peers: ours: $PEER_FLOWS OpenID Connect sign-ins for the stateful scenarios"
+  run_load "${TOOL[@]}" seed-http --data "$DATA" --base "$BASE" --outbox "$OUTBOX" --signins 0 --oidc "$PEER_FLOWS" \
+    --prefix peer-ours- --ip-offset $((5 << 20)) --concurrency "$CONCURRENCY" >"$RESULTS/peers/ours.seed.log"
+  peer_stateful ours "$SERVER_PID" "$BASE" /connect/userinfo /connect/token "$BENCH_BASIC" \
+    "$DATA/peer-ours-access-tokens.txt" "$DATA/peer-ours-refresh-tokens.txt"
 
-  local port base basic
+  local port base basic code_basic
   basic="Basic $(printf '%s:%s' "$PEER_CLIENT_ID" "$PEER_CLIENT_SECRET" | base64 -w0)"
+  code_basic="Basic $(printf '%s-code:%s' "$PEER_CLIENT_ID" "$PEER_CLIENT_SECRET" | base64 -w0)"
 
   # 2. oidc-provider (in memory): RS256 JWTs for resource urn:bench:jwt, opaque tokens for urn:bench:opaque.
   port=$("$REPO/scripts/pg.sh" free-port)
@@ -132,6 +170,9 @@ run_peers() {
   BENCH_BASIC=$basic BENCH_TOKEN_PATH=/token BENCH_CC_BODY='grant_type=client_credentials&scope=api&resource=urn%3Abench%3Ajwt' \
     BENCH_INTRO_CC_BODY='grant_type=client_credentials&scope=api&resource=urn%3Abench%3Aopaque' \
     BENCH_INTROSPECT_PATH=/token/introspection BENCH_JWKS_PATH=/jwks peer_measure oidc-provider "$PEER_PID" "$base"
+  peer_code_flows oidc-provider "$base" /auth /token prompt=consent
+  peer_stateful oidc-provider "$PEER_PID" "$base" /me /token "$code_basic" \
+    "$TMP/peer-oidc-provider-access.txt" "$TMP/peer-oidc-provider-refresh.txt"
   peer_stop
 
   # 3. Stock OpenIddict: a first start creates the schema and seeds the client; the measured start is a restart.
@@ -139,6 +180,7 @@ run_peers() {
   base="http://127.0.0.1:$port"
   local oi=(env "ConnectionStrings__Peer=Host=127.0.0.1;Port=$PG_PORT;Database=peer_openiddict;Username=postgres"
     "Peer__ClientId=$PEER_CLIENT_ID" "Peer__ClientSecret=$PEER_CLIENT_SECRET" "ASPNETCORE_URLS=$base"
+    Logging__LogLevel__Default=Warning
     dotnet "$TMP/peer-openiddict/OpenIddictStock.dll")
   log "peers: starting stock OpenIddict on $base (first start: schema and client)"
   peer_start openiddict-stock "$base/.well-known/openid-configuration" "${oi[@]}"
@@ -147,6 +189,9 @@ run_peers() {
   peer_start openiddict-stock "$base/.well-known/openid-configuration" "${oi[@]}"
   BENCH_BASIC=$basic BENCH_TOKEN_PATH=/connect/token BENCH_CC_BODY='grant_type=client_credentials&scope=api' \
     BENCH_INTROSPECT_PATH=/connect/introspect BENCH_JWKS_PATH=/.well-known/jwks peer_measure openiddict-stock "$PEER_PID" "$base"
+  peer_code_flows openiddict-stock "$base" /connect/authorize /connect/token
+  peer_stateful openiddict-stock "$PEER_PID" "$base" /connect/userinfo /connect/token "$code_basic" \
+    "$TMP/peer-openiddict-stock-access.txt" "$TMP/peer-openiddict-stock-refresh.txt"
   peer_stop
 
   # 4. The floor, not a peer: a bare ASP.NET Core server's start-up time and idle RSS (no load).

@@ -23,6 +23,13 @@ public sealed class AuthDbContext(DbContextOptions<AuthDbContext> options) : DbC
     public DbSet<OutboxEmail> OutboxEmails => Set<OutboxEmail>();
     public DbSet<EmailLoginLock> EmailLoginLocks => Set<EmailLoginLock>();
     public DbSet<ProofOfWorkChallenge> ProofOfWorkChallenges => Set<ProofOfWorkChallenge>();
+    public DbSet<UpstreamConnection> UpstreamConnections => Set<UpstreamConnection>();
+    public DbSet<LinkedIdentity> LinkedIdentities => Set<LinkedIdentity>();
+    public DbSet<WebhookEndpoint> WebhookEndpoints => Set<WebhookEndpoint>();
+    public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
+    public DbSet<WebhookAttempt> WebhookAttempts => Set<WebhookAttempt>();
+    public DbSet<Administrator> Administrators => Set<Administrator>();
+    public DbSet<OrganizationLogo> OrganizationLogos => Set<OrganizationLogo>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)

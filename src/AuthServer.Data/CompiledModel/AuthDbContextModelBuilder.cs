@@ -12,20 +12,24 @@ namespace AuthServer.Data.CompiledModel
     public partial class AuthDbContextModel
     {
         private AuthDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("fd2912c9-3019-4843-a2e9-d4ed2a808af4"), entityTypeCount: 23)
+            : base(skipDetectChanges: false, modelId: new Guid("9fa11875-0954-4f2d-b992-d1e208138679"), entityTypeCount: 31)
         {
         }
 
         partial void Initialize()
         {
+            var administrator = AdministratorEntityType.Create(this);
             var apiKey = ApiKeyEntityType.Create(this);
             var auditLogEntry = AuditLogEntryEntityType.Create(this);
             var authorizationCode = AuthorizationCodeEntityType.Create(this);
             var authorizationRequest = AuthorizationRequestEntityType.Create(this);
             var emailLoginLock = EmailLoginLockEntityType.Create(this);
+            var linkedIdentity = LinkedIdentityEntityType.Create(this);
             var loginAttempt = LoginAttemptEntityType.Create(this);
             var organization = OrganizationEntityType.Create(this);
+            var organizationBranding = OrganizationBrandingEntityType.Create(this);
             var organizationConnections = OrganizationConnectionsEntityType.Create(this);
+            var organizationLogo = OrganizationLogoEntityType.Create(this);
             var organizationSettings = OrganizationSettingsEntityType.Create(this);
             var outboxEmail = OutboxEmailEntityType.Create(this);
             var passkeyCeremony = PasskeyCeremonyEntityType.Create(this);
@@ -35,20 +39,30 @@ namespace AuthServer.Data.CompiledModel
             var revokedToken = RevokedTokenEntityType.Create(this);
             var serverKey = ServerKeyEntityType.Create(this);
             var session = SessionEntityType.Create(this);
+            var upstreamConnection = UpstreamConnectionEntityType.Create(this);
             var user = UserEntityType.Create(this);
+            var webhookAttempt = WebhookAttemptEntityType.Create(this);
+            var webhookDelivery = WebhookDeliveryEntityType.Create(this);
+            var webhookEndpoint = WebhookEndpointEntityType.Create(this);
             var dataProtectionKey = DataProtectionKeyEntityType.Create(this);
             var openIddictEntityFrameworkCoreApplication = OpenIddictEntityFrameworkCoreApplicationEntityType.Create(this);
             var openIddictEntityFrameworkCoreAuthorization = OpenIddictEntityFrameworkCoreAuthorizationEntityType.Create(this);
             var openIddictEntityFrameworkCoreScope = OpenIddictEntityFrameworkCoreScopeEntityType.Create(this);
             var openIddictEntityFrameworkCoreToken = OpenIddictEntityFrameworkCoreTokenEntityType.Create(this);
 
+            AdministratorEntityType.CreateForeignKey1(administrator, user);
             ApiKeyEntityType.CreateForeignKey1(apiKey, organization);
             AuthorizationCodeEntityType.CreateForeignKey1(authorizationCode, session);
             AuthorizationRequestEntityType.CreateForeignKey1(authorizationRequest, organization);
             EmailLoginLockEntityType.CreateForeignKey1(emailLoginLock, organization);
+            LinkedIdentityEntityType.CreateForeignKey1(linkedIdentity, upstreamConnection);
+            LinkedIdentityEntityType.CreateForeignKey2(linkedIdentity, organization);
+            LinkedIdentityEntityType.CreateForeignKey3(linkedIdentity, user);
             LoginAttemptEntityType.CreateForeignKey1(loginAttempt, authorizationRequest);
             LoginAttemptEntityType.CreateForeignKey2(loginAttempt, organization);
+            OrganizationBrandingEntityType.CreateForeignKey1(organizationBranding, organization);
             OrganizationConnectionsEntityType.CreateForeignKey1(organizationConnections, organization);
+            OrganizationLogoEntityType.CreateForeignKey1(organizationLogo, organization);
             OrganizationSettingsEntityType.CreateForeignKey1(organizationSettings, organization);
             OutboxEmailEntityType.CreateForeignKey1(outboxEmail, organization);
             PasskeyCeremonyEntityType.CreateForeignKey1(passkeyCeremony, authorizationRequest);
@@ -58,20 +72,29 @@ namespace AuthServer.Data.CompiledModel
             PasskeyCredentialEntityType.CreateForeignKey2(passkeyCredential, user);
             ProofOfWorkChallengeEntityType.CreateForeignKey1(proofOfWorkChallenge, authorizationRequest);
             SessionEntityType.CreateForeignKey1(session, organization);
-            SessionEntityType.CreateForeignKey2(session, user);
+            SessionEntityType.CreateForeignKey2(session, upstreamConnection);
+            SessionEntityType.CreateForeignKey3(session, user);
+            UpstreamConnectionEntityType.CreateForeignKey1(upstreamConnection, organization);
             UserEntityType.CreateForeignKey1(user, organization);
+            WebhookAttemptEntityType.CreateForeignKey1(webhookAttempt, webhookDelivery);
+            WebhookDeliveryEntityType.CreateForeignKey1(webhookDelivery, webhookEndpoint);
+            WebhookEndpointEntityType.CreateForeignKey1(webhookEndpoint, organization);
             OpenIddictEntityFrameworkCoreAuthorizationEntityType.CreateForeignKey1(openIddictEntityFrameworkCoreAuthorization, openIddictEntityFrameworkCoreApplication);
             OpenIddictEntityFrameworkCoreTokenEntityType.CreateForeignKey1(openIddictEntityFrameworkCoreToken, openIddictEntityFrameworkCoreApplication);
             OpenIddictEntityFrameworkCoreTokenEntityType.CreateForeignKey2(openIddictEntityFrameworkCoreToken, openIddictEntityFrameworkCoreAuthorization);
 
+            AdministratorEntityType.CreateAnnotations(administrator);
             ApiKeyEntityType.CreateAnnotations(apiKey);
             AuditLogEntryEntityType.CreateAnnotations(auditLogEntry);
             AuthorizationCodeEntityType.CreateAnnotations(authorizationCode);
             AuthorizationRequestEntityType.CreateAnnotations(authorizationRequest);
             EmailLoginLockEntityType.CreateAnnotations(emailLoginLock);
+            LinkedIdentityEntityType.CreateAnnotations(linkedIdentity);
             LoginAttemptEntityType.CreateAnnotations(loginAttempt);
             OrganizationEntityType.CreateAnnotations(organization);
+            OrganizationBrandingEntityType.CreateAnnotations(organizationBranding);
             OrganizationConnectionsEntityType.CreateAnnotations(organizationConnections);
+            OrganizationLogoEntityType.CreateAnnotations(organizationLogo);
             OrganizationSettingsEntityType.CreateAnnotations(organizationSettings);
             OutboxEmailEntityType.CreateAnnotations(outboxEmail);
             PasskeyCeremonyEntityType.CreateAnnotations(passkeyCeremony);
@@ -81,7 +104,11 @@ namespace AuthServer.Data.CompiledModel
             RevokedTokenEntityType.CreateAnnotations(revokedToken);
             ServerKeyEntityType.CreateAnnotations(serverKey);
             SessionEntityType.CreateAnnotations(session);
+            UpstreamConnectionEntityType.CreateAnnotations(upstreamConnection);
             UserEntityType.CreateAnnotations(user);
+            WebhookAttemptEntityType.CreateAnnotations(webhookAttempt);
+            WebhookDeliveryEntityType.CreateAnnotations(webhookDelivery);
+            WebhookEndpointEntityType.CreateAnnotations(webhookEndpoint);
             DataProtectionKeyEntityType.CreateAnnotations(dataProtectionKey);
             OpenIddictEntityFrameworkCoreApplicationEntityType.CreateAnnotations(openIddictEntityFrameworkCoreApplication);
             OpenIddictEntityFrameworkCoreAuthorizationEntityType.CreateAnnotations(openIddictEntityFrameworkCoreAuthorization);

@@ -21,7 +21,7 @@ namespace AuthServer.Data.CompiledModel
                 "AuthServer.Data.Entities.AuthorizationRequest",
                 typeof(AuthorizationRequest),
                 baseEntityType,
-                propertyCount: 17,
+                propertyCount: 18,
                 foreignKeyCount: 1,
                 unnamedIndexCount: 2,
                 keyCount: 1);
@@ -168,6 +168,15 @@ namespace AuthServer.Data.CompiledModel
                 nullable: true);
             translations.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
             translations.AddAnnotation("Relational:ColumnType", "jsonb");
+
+            var uiLocales = runtimeEntityType.AddProperty(
+                "UiLocales",
+                typeof(string),
+                propertyInfo: typeof(AuthorizationRequest).GetProperty("UiLocales", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(AuthorizationRequest).GetField("<UiLocales>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                nullable: true,
+                maxLength: 200);
+            uiLocales.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
 
             var key = runtimeEntityType.AddKey(
                 new[] { id });

@@ -22,7 +22,7 @@ namespace AuthServer.Data.CompiledModel
                 typeof(Organization),
                 baseEntityType,
                 propertyCount: 9,
-                navigationCount: 2,
+                navigationCount: 3,
                 keyCount: 1);
 
             var id = runtimeEntityType.AddProperty(

@@ -21,10 +21,10 @@ namespace AuthServer.Data.CompiledModel
                 "AuthServer.Data.Entities.Session",
                 typeof(Session),
                 baseEntityType,
-                propertyCount: 12,
+                propertyCount: 13,
                 navigationCount: 1,
-                foreignKeyCount: 2,
-                unnamedIndexCount: 2,
+                foreignKeyCount: 3,
+                unnamedIndexCount: 3,
                 keyCount: 1);
 
             var id = runtimeEntityType.AddProperty(
@@ -104,6 +104,14 @@ namespace AuthServer.Data.CompiledModel
                 sentinel: new Guid("00000000-0000-0000-0000-000000000000"));
             organizationId.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
 
+            var upstreamConnectionId = runtimeEntityType.AddProperty(
+                "UpstreamConnectionId",
+                typeof(Guid?),
+                propertyInfo: typeof(Session).GetProperty("UpstreamConnectionId", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(Session).GetField("<UpstreamConnectionId>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                nullable: true);
+            upstreamConnectionId.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
+
             var userAgent = runtimeEntityType.AddProperty(
                 "UserAgent",
                 typeof(string),
@@ -137,6 +145,9 @@ namespace AuthServer.Data.CompiledModel
                 new[] { organizationId });
 
             var index0 = runtimeEntityType.AddIndex(
+                new[] { upstreamConnectionId });
+
+            var index1 = runtimeEntityType.AddIndex(
                 new[] { userId });
 
             return runtimeEntityType;
@@ -154,6 +165,16 @@ namespace AuthServer.Data.CompiledModel
         }
 
         public static RuntimeForeignKey CreateForeignKey2(RuntimeEntityType declaringEntityType, RuntimeEntityType principalEntityType)
+        {
+            var runtimeForeignKey = declaringEntityType.AddForeignKey(new[] { declaringEntityType.FindProperty("UpstreamConnectionId") },
+                principalEntityType.FindKey(new[] { principalEntityType.FindProperty("Id") }),
+                principalEntityType,
+                deleteBehavior: DeleteBehavior.SetNull);
+
+            return runtimeForeignKey;
+        }
+
+        public static RuntimeForeignKey CreateForeignKey3(RuntimeEntityType declaringEntityType, RuntimeEntityType principalEntityType)
         {
             var runtimeForeignKey = declaringEntityType.AddForeignKey(new[] { declaringEntityType.FindProperty("UserId") },
                 principalEntityType.FindKey(new[] { principalEntityType.FindProperty("Id") }),

@@ -18,6 +18,7 @@ internal sealed class AuthorizationRequestConfiguration : IEntityTypeConfigurati
         // The whole original query, bounded by the parser (AuthorizationRequestLimits.Total), not by the column.
         builder.Property(r => r.ProtocolQuery).HasColumnType("text");
         builder.Property(r => r.Translations).HasColumnType("jsonb");
+        builder.Property(r => r.UiLocales).HasMaxLength(200);
         builder.HasOne<Organization>().WithMany().HasForeignKey(r => r.OrganizationId).OnDelete(DeleteBehavior.Cascade);
         builder.HasIndex(r => r.ExpiresAt);
     }

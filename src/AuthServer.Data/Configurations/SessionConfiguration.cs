@@ -16,6 +16,7 @@ internal sealed class SessionConfiguration : IEntityTypeConfiguration<Session>
         builder.Property(s => s.EndReason).HasMaxLength(64);
         builder.HasOne(s => s.User).WithMany().HasForeignKey(s => s.UserId).OnDelete(DeleteBehavior.Cascade);
         builder.HasOne<Organization>().WithMany().HasForeignKey(s => s.OrganizationId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasOne<UpstreamConnection>().WithMany().HasForeignKey(s => s.UpstreamConnectionId).OnDelete(DeleteBehavior.SetNull);
         builder.HasIndex(s => s.UserId);
     }
 }

@@ -43,6 +43,9 @@ public sealed class AuthorizationRequest
     public bool Affirm { get; set; }
     public bool Embed { get; set; }
 
+    /// <summary>The app's ui_locales (space-separated language tags, preferred first): the pages' and email's language.</summary>
+    public string? UiLocales { get; set; }
+
     /// <summary>UI strings the app overrides (the decoded `translations` parameter), as JSON.</summary>
     public string? Translations { get; set; }
 

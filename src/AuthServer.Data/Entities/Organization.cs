@@ -27,6 +27,9 @@ public sealed class Organization
     public OrganizationSettings Settings { get; set; } = new();
     public OrganizationConnections Connections { get; set; } = new();
 
+    /// <summary>How its pages and emails look (name, logo, colour, help, language, strings).</summary>
+    public OrganizationBranding Branding { get; set; } = new();
+
     public DateTimeOffset Created { get; set; }
     public DateTimeOffset Updated { get; set; }
 }
@@ -68,4 +71,45 @@ public sealed class OrganizationConnections
 {
     public bool Email { get; set; } = true;
     public bool Passkey { get; set; } = true;
+}
+
+/// <summary>
+/// The organization's look on its pages and emails; every field optional. An uploaded logo lives in
+/// <see cref="OrganizationLogo"/>, named here by its content hash (the URL changes when the image does).
+/// </summary>
+public sealed class OrganizationBranding
+{
+    /// <summary>The name shown to people; the organization's name when null.</summary>
+    public string? DisplayName { get; set; }
+
+    /// <summary>An https URL of a logo hosted elsewhere (allowed by the pages' CSP); ignored while an uploaded logo exists.</summary>
+    public string? LogoUrl { get; set; }
+
+    /// <summary>SHA-256 (hex) of the uploaded logo, part of its URL; null without one.</summary>
+    public string? LogoHash { get; set; }
+
+    /// <summary>#rrggbb, checked for contrast against the text drawn on it.</summary>
+    public string? AccentColor { get; set; }
+
+    /// <summary>#ffffff or #000000: the text drawn on the accent colour.</summary>
+    public string? AccentTextColor { get; set; }
+
+    public string? SupportEmail { get; set; }
+    public string? SupportUrl { get; set; }
+
+    /// <summary>The language (en, nl, de) when neither the app nor the browser asks for one we have.</summary>
+    public string? DefaultLanguage { get; set; }
+
+    /// <summary>Per-language overrides of page and email strings, as JSON: {"nl": {"loginPageIntro": "..."}}.</summary>
+    public string? StringOverrides { get; set; }
+}
+
+/// <summary>An uploaded logo (PNG, JPEG or WebP, checked by its bytes), served at a URL holding its hash.</summary>
+public sealed class OrganizationLogo
+{
+    public Guid OrganizationId { get; set; }
+    public required string ContentType { get; set; }
+    public required byte[] Content { get; set; }
+    public required string Hash { get; set; }
+    public DateTimeOffset Created { get; set; }
 }

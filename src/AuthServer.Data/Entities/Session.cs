@@ -11,6 +11,9 @@ public sealed class Session
     /// <summary>How the user proved who they are: "otp" (emailed code/link) or "hwk" (passkey).</summary>
     public required string Method { get; set; }
 
+    /// <summary>The upstream connection the user signed in through (amr "fed"); null for every other method.</summary>
+    public Guid? UpstreamConnectionId { get; set; }
+
     public string? Ip { get; set; }
     public string? UserAgent { get; set; }
     public string? DeviceId { get; set; }

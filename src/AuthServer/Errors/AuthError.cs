@@ -43,6 +43,9 @@ public sealed record AuthError(ErrorDefinition Definition, string Message, IRead
     public static AuthError PasskeyDataExpired() => Of(ErrorCatalog.PasskeyDataExpired);
     public static AuthError PasskeyDataInvalid() => Of(ErrorCatalog.PasskeyDataInvalid);
     public static AuthError PasskeyWrongOrganization() => Of(ErrorCatalog.PasskeyWrongOrganization);
+    public static AuthError UpstreamSignInFailed() => Of(ErrorCatalog.UpstreamSignInFailed);
+    public static AuthError UpstreamUnavailable() => Of(ErrorCatalog.UpstreamUnavailable);
+    public static AuthError UpstreamEmailUnverified() => Of(ErrorCatalog.UpstreamEmailUnverified);
     public static AuthError TokenMissing() => Of(ErrorCatalog.TokenMissing);
     public static AuthError TokenInvalid() => Of(ErrorCatalog.TokenInvalid);
     public static AuthError ClientCredentialsInvalid() => Of(ErrorCatalog.ClientCredentialsInvalid);

@@ -34,6 +34,9 @@ public static class ErrorCatalog
     public static readonly ErrorDefinition PasskeyDataExpired = new("passkeyDataExpired", 400, "The passkey ceremony has expired.", false);
     public static readonly ErrorDefinition PasskeyDataInvalid = new("passkeyDataInvalid", 400, "The passkey data could not be verified.", false);
     public static readonly ErrorDefinition PasskeyWrongOrganization = new("passkeyWrongOrganization", 400, "This passkey belongs to another organization.", false);
+    public static readonly ErrorDefinition UpstreamSignInFailed = new("upstreamSignInFailed", 400, "The sign-in with the other provider did not complete. Try again, or choose another way to sign in.", true);
+    public static readonly ErrorDefinition UpstreamUnavailable = new("upstreamUnavailable", 502, "The other provider could not be reached. Try again later, or choose another way to sign in.", true);
+    public static readonly ErrorDefinition UpstreamEmailUnverified = new("upstreamEmailUnverified", 400, "The other provider did not confirm that this email address is verified, so it cannot sign in here. Verify the address there, or choose another way to sign in.", false);
     public static readonly ErrorDefinition CaptchaInvalid = new("captchaInvalid", 400, "The anti-abuse challenge was not solved.", false);
     public static readonly ErrorDefinition TokenMissing = new("tokenMissing", 401, "A token or client credentials are required.", false);
     public static readonly ErrorDefinition TokenInvalid = new("tokenInvalid", 401, "The token or client credentials are invalid.", false);
@@ -54,7 +57,8 @@ public static class ErrorCatalog
         OrganizationIdMissing, ConnectionMissing, CallbackUrlMissing, CallbackUrlInvalid, DomainInvalid,
         StateMissing, StateInvalid, CodeChallengeMissing, CodeChallengeInvalid,
         LoginAttemptMissing, LoginAttemptExpired, LoginAttemptInvalid, EmailLoginLocked,
-        PasskeyDataMissing, PasskeyDataExpired, PasskeyDataInvalid, PasskeyWrongOrganization, CaptchaInvalid,
+        PasskeyDataMissing, PasskeyDataExpired, PasskeyDataInvalid, PasskeyWrongOrganization,
+        UpstreamSignInFailed, UpstreamUnavailable, UpstreamEmailUnverified, CaptchaInvalid,
         TokenMissing, TokenInvalid, ClientCredentialsInvalid, SessionMissing, SessionNotVerified, SessionExpired, SessionInactive, SessionInvalid,
         MethodNotAllowed, EntityTooLarge, ContentTypeInvalid,
     ];

@@ -28,6 +28,7 @@ public sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<ErrorH
             {
                 // An outage, not a bug: one line per request, no stack trace.
                 logger.LogWarning("Request failed with serviceUnavailable (trace {TraceId}): {Reason}", ErrorResponses.TraceId(context), exception.GetBaseException().Message);
+                Hosting.Telemetry.AuthMetrics.DatabaseWasUnavailable("request");
             }
             else if (error.Status >= 500)
             {

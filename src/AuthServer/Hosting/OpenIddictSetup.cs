@@ -84,8 +84,15 @@ public static class OpenIddictSetup
                 options.RemoveEventHandler(OpenIddictServerHandlers.Revocation.RevokeToken.Descriptor);
                 options.AddEventHandler(RevocationHandlers.RevokeTokenOrItsSession.Descriptor);
                 options.AddEventHandler(RevocationHandlers.EndSessionOfReplayedCode.Descriptor);
+                // Codes and refresh tokens are single use under concurrency too (one conditional UPDATE).
+                options.RemoveEventHandler(OpenIddictServerHandlers.RedeemTokenEntry.Descriptor);
+                options.AddEventHandler(RedeemTokenOnce.Descriptor);
                 // Access and identity tokens are stateless JWTs: no database write per token.
                 options.AddEventHandler(ConnectHandlers.SkipStorageOfStatelessTokens.Descriptor);
+                options.AddEventHandler(ConnectHandlers.OmitIdentityTokenOnRefresh.Descriptor);
+                // Counters of tokens issued and of redeemed tokens presented again (Hosting/Telemetry).
+                options.AddEventHandler(TokenMetricsHandlers.CountIssuedTokens.Descriptor);
+                options.AddEventHandler(TokenMetricsHandlers.CountReusedTokens.Descriptor);
             });
 
         // The issuer is the public base URL, so tokens name the same issuer on every instance.

@@ -1,4 +1,5 @@
 using AuthServer.Features.Admin;
+using AuthServer.Features.AdminConsole;
 
 namespace AuthServer.Hosting;
 
@@ -31,6 +32,9 @@ public static class ServerCommands
                             migrations, print their names, exit.
           apikey create --name <name> [--organization <organization id>] [--json]
                             Create an admin API key and print it once (--json: one JSON object for scripts).
+          admin add --email <address> [--organization <organization id>]...
+                            Make a person an administrator of the console at /admin: global, or of the listed
+                            organizations. They sign in there with an emailed code or a passkey.
           keys rotate       Create the next token signing and encryption keys; they are published before they
                             sign (Tokens:KeyPublicationLeadTime) and running instances switch to them.
           healthcheck [--url <base URL>]
@@ -58,6 +62,7 @@ public static class ServerCommands
         [Serve] = ([], []),
         [Migrate] = ([], []),
         [ApiKeyCommand.Name] = (["--name", "--organization"], ["--json"]),
+        [AdminCommand.Name] = (["--email", "--organization"], []),
         [KeyRotationCommand.Name] = ([], []),
         [HealthCheck] = (["--url"], []),
     };
@@ -74,7 +79,7 @@ public static class ServerCommands
         var name = named ? args[0] : Serve;
         if (!CommandOptions.TryGetValue(name, out var known))
         {
-            error.WriteLine($"Unknown command '{name}'. Commands: serve (default), migrate, apikey, keys, healthcheck. See --help.");
+            error.WriteLine($"Unknown command '{name}'. Commands: serve (default), migrate, apikey, admin, keys, healthcheck. See --help.");
             return new ServerCommand(name, [], []) { ExitCode = 2 };
         }
 
@@ -97,7 +102,7 @@ public static class ServerCommands
                 arguments.Add(argument);
                 arguments.Add(args[++i]);
             }
-            else if (known.Flags.Contains(argument) || (name is ApiKeyCommand.Name or KeyRotationCommand.Name && !argument.StartsWith('-')))
+            else if (known.Flags.Contains(argument) || (name is ApiKeyCommand.Name or AdminCommand.Name or KeyRotationCommand.Name && !argument.StartsWith('-')))
             {
                 // Sub-commands ("apikey create", "keys rotate") and flags.
                 arguments.Add(argument);
@@ -129,6 +134,8 @@ public static class ServerCommands
                     return 0;
                 case ApiKeyCommand.Name:
                     return await ApiKeyCommand.RunAsync(app, command.Arguments, cancellationToken);
+                case AdminCommand.Name:
+                    return await AdminCommand.RunAsync(app, command.Arguments, cancellationToken);
                 case KeyRotationCommand.Name:
                     return await KeyRotationCommand.RunAsync(app, command.Arguments, cancellationToken);
                 default:

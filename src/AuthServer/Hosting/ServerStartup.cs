@@ -18,6 +18,7 @@ namespace AuthServer.Hosting;
 public sealed class ServerStartup(
     DatabaseInitializer initializer,
     DemoOrganizationSeeder seeder,
+    Features.AdminConsole.SystemOrganization systemOrganization,
     RevokedTokenSync revokedTokens,
     IOptions<ServerOptions> options,
     IHostApplicationLifetime lifetime,
@@ -67,6 +68,7 @@ public sealed class ServerStartup(
         try
         {
             await initializer.InitializeAsync(options.Value.ApplyMigrationsAtStartup, cancellationToken);
+            await systemOrganization.EnsureAsync(cancellationToken);
             await seeder.SeedAsync(cancellationToken);
             // Before the first request passes the gate, so no revoked access token is taken for a live one.
             await revokedTokens.SyncAsync(cancellationToken);

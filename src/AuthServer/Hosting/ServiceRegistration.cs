@@ -1,8 +1,10 @@
 using AuthServer.Data;
 using AuthServer.Errors;
 using AuthServer.Features.Admin;
+using AuthServer.Features.Branding;
 using AuthServer.Features.CentralAuthApi;
 using AuthServer.Features.Connect;
+using AuthServer.Features.AdminConsole;
 using AuthServer.Features.Login;
 using AuthServer.Features.Login.Email;
 using AuthServer.Features.Login.Page;
@@ -11,7 +13,11 @@ using AuthServer.Features.Passkeys;
 using AuthServer.Features.RateLimiting;
 using AuthServer.Features.Sessions;
 using AuthServer.Features.SignIn;
+using AuthServer.Features.Upstream;
+using AuthServer.Features.Webhooks;
+using AuthServer.Hosting.Telemetry;
 using AuthServer.Hosting.Http;
+using AuthServer.Pages;
 using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.HttpOverrides;
@@ -28,6 +34,10 @@ public static class ServiceRegistration
         var configuration = builder.Configuration;
 
         builder.Logging.AddAuthLogging(configuration);
+        builder.AddAuthTelemetry();
+        // Static web assets of packages (the admin console's blazor.web.js) when running from a build rather than a
+        // publish (dotnet run, the tests): read from the build's manifest. A published app has them in wwwroot and no manifest.
+        builder.WebHost.UseStaticWebAssets();
 
         services.AddOptions<ServerOptions>().BindConfiguration(ServerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<KeyOptions>().BindConfiguration(KeyOptions.Section).ValidateOnStart();
@@ -65,7 +75,7 @@ public static class ServiceRegistration
         // Malformed requests throw, so the error middleware answers them with the catalog's JSON.
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.Configure<JsonOptions>(o => o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull);
-        services.AddSingleton<IErrorPageRenderer, LoginPageRenderer>();
+        services.AddPages();
         // Registered first, so the error middleware wraps the whole pipeline, hosting additions included.
         services.AddTransient<IStartupFilter, ErrorHandlingStartupFilter>();
         services.AddHttpHygiene();
@@ -81,9 +91,12 @@ public static class ServiceRegistration
         services.AddSignInCore();
         services.AddEmailLogin();
         services.AddPasskeys();
+        services.AddUpstream();
         services.AddCentralAuthApi();
         services.AddConnect();
         services.AddAdmin();
+        services.AddWebhooks();
+        services.AddConsole();
         return builder;
     }
 
@@ -114,13 +127,16 @@ public static class ServiceRegistration
         // output-cache and error-page tests fail if it ever changes.
         ((IApplicationBuilder)app).Properties[AuthenticationMiddlewareSetKey] = true;
         app.UseAuthorization();
+        app.UseConsole();
 
         app.MapAuthHealthChecks();
         app.MapErrorCatalogApi();
         app.MapLoginPage();
+        app.MapBrandingAssets();
         app.MapCentralAuthApi();
         app.MapConnect();
         app.MapAdminApi();
+        app.MapConsole();
         return app;
     }
 
@@ -129,5 +145,7 @@ public static class ServiceRegistration
     /// <summary>Where OpenIddict's endpoints are: /connect/* and the discovery document and JWKS.</summary>
     private static bool IsOpenIddictPath(PathString path) =>
         path.StartsWithSegments("/connect", StringComparison.OrdinalIgnoreCase)
-        || path.StartsWithSegments("/.well-known", StringComparison.OrdinalIgnoreCase);
+        || path.StartsWithSegments("/.well-known", StringComparison.OrdinalIgnoreCase)
+        // OpenIddict's client: the upstream sign-in's challenge and callbacks (Features/Upstream).
+        || path.StartsWithSegments(UpstreamSetup.PathPrefix, StringComparison.OrdinalIgnoreCase);
 }

@@ -50,6 +50,24 @@ public sealed class OpenApiTests(AdminFixture fixture) : IClassFixture<AdminFixt
     }
 
     [Fact]
+    public async Task The_document_describes_branding_with_its_image_upload()
+    {
+        using var client = fixture.Anonymous();
+
+        var paths = (await (await client.GetAsync("/openapi/v1.json")).ReadJsonAsync()).GetProperty("paths");
+
+        var branding = paths.GetProperty("/api/v1/admin/organizations/{id}/branding");
+        Assert.True(branding.GetProperty("put").GetProperty("requestBody").GetProperty("content").TryGetProperty("application/json", out _));
+        Assert.True(branding.GetProperty("get").GetProperty("responses").TryGetProperty("200", out _));
+        var upload = paths.GetProperty("/api/v1/admin/organizations/{id}/branding/logo").GetProperty("put").GetProperty("requestBody").GetProperty("content");
+        Assert.True(upload.TryGetProperty("image/png", out _));
+        Assert.True(upload.TryGetProperty("image/webp", out _));
+        Assert.False(upload.TryGetProperty("image/svg+xml", out _));
+        Assert.True(paths.TryGetProperty("/api/v1/admin/branding/keys", out _));
+        Assert.False(paths.TryGetProperty("/branding/theme/{colors}", out _));
+    }
+
+    [Fact]
     public async Task The_scalar_reference_is_not_served_outside_development()
     {
         using var client = fixture.Anonymous();

@@ -51,7 +51,7 @@ public sealed class SessionLifecycleTests(LoginServerFixture fixture) : IClassFi
         var sessionId = await fixture.Factory.WithDbAsync(db => Task.FromResult(db.Sessions.Single(s => s.User!.NormalizedEmail == "cross-face@example.com").Id));
         await fixture.Factory.WithDbAsync(async db =>
         {
-            await new AuthServer.Features.Sessions.SessionService(db, TimeProvider.System).EndAsync(sessionId, "logout", CancellationToken.None);
+            await new AuthServer.Features.Sessions.SessionService(db, Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<AuthServer.Features.Webhooks.WebhookEvents>(fixture.Factory.Services), TimeProvider.System).EndAsync(sessionId, "logout", CancellationToken.None);
             return 0;
         });
 

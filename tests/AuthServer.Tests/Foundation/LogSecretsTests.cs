@@ -81,7 +81,7 @@ public sealed partial class LogSecretsTests
         var refreshed = await JsonAsync(await oidc.RefreshAsync(organization, tokens.GetProperty("refresh_token").GetString()!));
         var oidcAccess = refreshed.GetProperty("access_token").GetString()!;
         secrets.AddRange([oidcAuthorizationCode, tokens.GetProperty("access_token").GetString()!, tokens.GetProperty("refresh_token").GetString()!,
-            tokens.GetProperty("id_token").GetString()!, oidcAccess, refreshed.GetProperty("refresh_token").GetString()!, refreshed.GetProperty("id_token").GetString()!]);
+            tokens.GetProperty("id_token").GetString()!, oidcAccess, refreshed.GetProperty("refresh_token").GetString()!]);
         using (var userinfo = new HttpRequestMessage(HttpMethod.Get, "/connect/userinfo"))
         {
             userinfo.Headers.Authorization = new AuthenticationHeaderValue("Bearer", oidcAccess);

@@ -17,10 +17,13 @@ public class ServerFixture : IAsyncLifetime
     /// <summary>Where the fixture's database lives: the run's shared PostgreSQL unless a fixture has its own.</summary>
     protected virtual Task<TestDatabase> CreateDatabaseAsync() => TestDatabase.CreateAsync();
 
+    /// <summary>How the server reaches the database: directly unless a fixture puts something in between.</summary>
+    protected virtual Task<string> ServerConnectionStringAsync(TestDatabase created) => Task.FromResult(created.ConnectionString);
+
     public virtual async Task InitializeAsync()
     {
         database = await CreateDatabaseAsync();
-        factory = new AuthServerFactory(database.ConnectionString, Settings, ConfigureServices);
+        factory = new AuthServerFactory(await ServerConnectionStringAsync(database), Settings, ConfigureServices);
         // Builds the host: migrations and keys happen here.
         _ = factory.Server;
     }

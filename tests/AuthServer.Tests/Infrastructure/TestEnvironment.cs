@@ -10,6 +10,7 @@ public static class TestEnvironment
     public static string SmtpHost => Required("AUTH_TEST_SMTP_HOST");
     public static int SmtpPort => int.Parse(Required("AUTH_TEST_SMTP_PORT"), System.Globalization.CultureInfo.InvariantCulture);
     public static string MaildevUrl => Required("AUTH_TEST_MAILDEV_URL");
+    public static string AxeScript => Required("AUTH_TEST_AXE");
     public static string Chromium => Environment.GetEnvironmentVariable("AUTH_TEST_CHROMIUM") ?? "/usr/bin/chromium";
 
     public static string ArtifactsDirectory

@@ -346,7 +346,8 @@ public sealed class LoginPageErrorTests(LoginServerFixture fixture) : IClassFixt
         var notAnAddress = await driver.OpenAsync(LoginDriver.LoginUrl(organization, extra: new Dictionary<string, string?> { ["email"] = "pre\"prefilled<b>" }));
 
         Assert.Equal(HttpStatusCode.OK, page.Response.StatusCode);
-        Assert.Contains("value=\"o&#39;brien&amp;co@example.com\"", page.Html);
+        // The renderer encodes the apostrophe as a hexadecimal reference.
+        Assert.Contains("value=\"o&#x27;brien&amp;co@example.com\"", page.Html);
         // Only an address is a hint worth showing.
         Assert.Equal(HttpStatusCode.OK, notAnAddress.Response.StatusCode);
         Assert.DoesNotContain("prefilled", notAnAddress.Html);

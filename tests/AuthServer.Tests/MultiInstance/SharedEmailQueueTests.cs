@@ -42,10 +42,12 @@ public sealed class SharedEmailQueueTests
         {
             // One commit, so every row is due at the same moment for both instances.
             var outbox = scope.ServiceProvider.GetRequiredService<EmailOutbox>();
+            var composer = scope.ServiceProvider.GetRequiredService<LoginEmailComposer>();
+            var page = scope.ServiceProvider.GetRequiredService<AuthServer.Pages.PageContextFactory>().For(null, null);
             foreach (var recipient in recipients)
             {
                 outbox.Add(organization.Id, EmailOutbox.Kinds.SignInCode,
-                    LoginEmailComposer.Compose(recipient, "Shared queue", "12345", null, TimeSpan.FromMinutes(10)), DateTimeOffset.UtcNow.AddMinutes(10));
+                    await composer.ComposeAsync(page, recipient, "12345", null, TimeSpan.FromMinutes(10), "http://localhost"), DateTimeOffset.UtcNow.AddMinutes(10));
             }
 
             await scope.ServiceProvider.GetRequiredService<AuthServer.Data.AuthDbContext>().SaveChangesAsync();

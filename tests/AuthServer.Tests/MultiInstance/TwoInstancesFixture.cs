@@ -25,6 +25,9 @@ public sealed class TwoInstancesFixture : IAsyncLifetime
         ["Login__ResendInterval"] = "00:00:00",
         ["Login__MaxEmailsPerAddress"] = "3",
         ["Server__ShutdownDrainSeconds"] = "2",
+        // Webhook tests deliver to a receiver on loopback.
+        ["Webhooks__AllowPrivateNetworks"] = "true",
+        ["Webhooks__PollInterval"] = "00:00:00.200",
     };
 
     public async Task InitializeAsync()
@@ -32,7 +35,7 @@ public sealed class TwoInstancesFixture : IAsyncLifetime
         database = await TestDatabase.CreateAsync();
         // An in-process instance migrates the database and gives the tests the server's own services.
         // It sends no email itself: the two processes share the queue (and write to OutboxPath).
-        admin = new AuthServerFactory(database.ConnectionString, new Dictionary<string, string?> { ["Email:Senders"] = "0" });
+        admin = new AuthServerFactory(database.ConnectionString, new Dictionary<string, string?> { ["Email:Senders"] = "0", ["Webhooks:Senders"] = "0", ["Webhooks:AllowPrivateNetworks"] = "true" });
         _ = admin.Server;
         var portA = ServerProcess.FreePort();
         var publicUrl = $"http://localhost:{portA}";
@@ -47,6 +50,9 @@ public sealed class TwoInstancesFixture : IAsyncLifetime
             .CreateAsync("Multi " + Guid.NewGuid().ToString("N")[..6], [LoginServerFixture.AppOrigin], configure, CancellationToken.None);
         return new TestOrganization(created.Organization.Id, created.Secret);
     }
+
+    /// <summary>The in-process instance's services (it queues, never sends).</summary>
+    public IServiceProvider Services => admin!.Services;
 
     public Task<T> WithDbAsync<T>(Func<AuthServer.Data.AuthDbContext, Task<T>> action) => admin!.WithDbAsync(action);
 

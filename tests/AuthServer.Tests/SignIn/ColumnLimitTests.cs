@@ -20,6 +20,7 @@ public sealed class ColumnLimitTests(ServerFixture fixture) : IClassFixture<Serv
         (nameof(AuthorizationRequest.Nonce), "nonce"),
         (nameof(AuthorizationRequest.Scope), "scope"),
         (nameof(AuthorizationRequest.LoginHint), "login_hint"),
+        (nameof(AuthorizationRequest.UiLocales), "ui_locales"),
     ];
 
     public static TheoryData<string, string> Columns()

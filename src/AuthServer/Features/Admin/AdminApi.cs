@@ -1,4 +1,5 @@
 using AuthServer.Errors;
+using AuthServer.Features.Webhooks;
 using Microsoft.AspNetCore.Authentication;
 using Scalar.AspNetCore;
 
@@ -31,6 +32,7 @@ public static class AdminApi
         services.AddScoped<PasskeyAdmin>();
         services.AddScoped<MailLog>();
         services.AddScoped<EmailLoginLockAdmin>();
+        services.AddScoped<Branding.BrandingAdmin>();
 
         services.AddOpenApi(options => OpenApiDocumentation.Configure(options));
         return services;
@@ -44,13 +46,16 @@ public static class AdminApi
             .ProducesErrors(ErrorStatuses);
         admin.MapApiKeyAdmin();
         admin.MapOrganizationAdmin();
+        Branding.BrandingEndpoints.MapBrandingAdmin(admin);
         admin.MapUserAdmin();
         admin.MapSessionAdmin();
         admin.MapPasskeyAdmin();
+        Upstream.UpstreamConnectionEndpoints.MapUpstreamConnectionAdmin(admin);
         admin.MapAuditLogAdmin();
         admin.MapMailLogAdmin();
         admin.MapEmailLoginLockAdmin();
         admin.MapKeyAdmin();
+        admin.MapWebhookAdmin();
         admin.MapMethods("/{**path}", [HttpMethods.Post, HttpMethods.Put, HttpMethods.Patch], NoEndpointForBody).ExcludeFromDescription();
 
         app.MapOpenApi();

@@ -5,25 +5,33 @@ using AuthServer.Features.Sessions;
 namespace AuthServer.Features.Admin;
 
 /// <summary>
-/// The authenticated caller of the admin API: which API key, and the one organization it is scoped to
-/// (null for a global key). Bound from the principal <see cref="ApiKeyAuthentication"/> produced, so a
-/// handler that takes it is never reached without a valid key.
+/// Who is administering, and what they may touch: an API key of the admin API (global, or scoped to one
+/// organization), or an administrator signed in to the console (global, or administrator of listed
+/// organizations). Both go through the same admin services with the same checks; only the actor named in the
+/// audit log differs. <see cref="Organizations"/> is null for a global caller.
 /// </summary>
-public sealed record AdminCaller(Guid ApiKeyId, Guid? OrganizationId, string? Ip)
+public sealed record AdminCaller(string ActorType, string ActorId, IReadOnlyList<Guid>? Organizations, string? Ip)
 {
-    public const string ActorType = "apiKey";
+    public const string ApiKeyActorType = "apiKey";
+    public const string AdministratorActorType = "administrator";
 
-    public bool IsGlobal => OrganizationId is null;
+    public static AdminCaller ApiKey(Guid keyId, Guid? organizationId, string? ip) =>
+        new(ApiKeyActorType, keyId.ToString(), organizationId is { } scoped ? [scoped] : null, ip);
 
-    public bool CanAccess(Guid organizationId) => OrganizationId is null || OrganizationId == organizationId;
+    public static AdminCaller Administrator(Guid userId, IReadOnlyList<Guid>? organizations, string? ip) =>
+        new(AdministratorActorType, userId.ToString(), organizations, ip);
 
-    /// <summary>noPermission when a scoped key touches another organization; null when allowed.</summary>
+    public bool IsGlobal => Organizations is null;
+
+    public bool CanAccess(Guid organizationId) => Organizations is null || Organizations.Contains(organizationId);
+
+    /// <summary>noPermission when a scoped caller touches another organization; null when allowed.</summary>
     public AuthError? CheckAccess(Guid organizationId) =>
-        CanAccess(organizationId) ? null : AuthError.NoPermission("This API key is scoped to another organization.");
+        CanAccess(organizationId) ? null : AuthError.NoPermission("This caller is scoped to other organizations.");
 
-    /// <summary>noPermission unless the key is global (API key management, listing every organization).</summary>
+    /// <summary>noPermission unless the caller is global (API key management, listing every organization).</summary>
     public AuthError? CheckGlobal() =>
-        IsGlobal ? null : AuthError.NoPermission("Only a global API key may do this.");
+        IsGlobal ? null : AuthError.NoPermission("Only a global API key or administrator may do this.");
 
     public static ValueTask<AdminCaller?> BindAsync(HttpContext context) => ValueTask.FromResult<AdminCaller?>(From(context));
 
@@ -38,6 +46,6 @@ public sealed record AdminCaller(Guid ApiKeyId, Guid? OrganizationId, string? Ip
         }
 
         Guid? organizationId = Guid.TryParse(user.FindFirstValue(ApiKeyAuthentication.OrganizationClaim), out var scoped) ? scoped : null;
-        return new AdminCaller(keyId, organizationId, ClientContext.NormalizeIp(context.Connection.RemoteIpAddress?.ToString()));
+        return ApiKey(keyId, organizationId, ClientContext.NormalizeIp(context.Connection.RemoteIpAddress?.ToString()));
     }
 }

@@ -17,15 +17,8 @@ public static class ApiKeyEndpoints
 
     private static async Task<Results<Created<CreatedApiKey>, AdminError>> CreateAsync(
         CreateApiKeyRequest? body, AdminCaller caller, ApiKeyService keys, CancellationToken cancellationToken)
-    {
-        if (caller.CheckGlobal() is { } denied)
-        {
-            return new AdminError(denied);
-        }
-
-        return (await keys.CreateAsync(body?.Name, body?.OrganizationId, AuditActor.Of(caller), cancellationToken))
+        => (await keys.CreateAsync(caller, body?.Name, body?.OrganizationId, cancellationToken))
             .Respond(created => TypedResults.Created($"/api/v1/admin/api_keys/{created.Id}", created));
-    }
 
     private static async Task<Results<Ok<Page<ApiKeyView>>, AdminError>> ListAsync(
         [AsParameters] PageQuery page, AdminCaller caller, ApiKeyService keys, CancellationToken cancellationToken) =>

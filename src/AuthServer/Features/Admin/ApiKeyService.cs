@@ -43,6 +43,10 @@ public sealed class ApiKeyService(AuthDbContext db, AuditTrail audit, TimeProvid
 
     public static byte[] Hash(string key) => SHA256.HashData(Encoding.UTF8.GetBytes(key));
 
+    /// <summary>Creates a key for an admin caller (the admin API, the console): global callers only.</summary>
+    public async Task<Outcome<CreatedApiKey>> CreateAsync(AdminCaller caller, string? name, Guid? organizationId, CancellationToken cancellationToken) =>
+        caller.CheckGlobal() is { } denied ? denied : await CreateAsync(name, organizationId, AuditActor.Of(caller), cancellationToken);
+
     /// <summary>Creates a key; <paramref name="actor"/> is who asked (for the audit log).</summary>
     public async Task<Outcome<CreatedApiKey>> CreateAsync(string? name, Guid? organizationId, AuditActor actor, CancellationToken cancellationToken)
     {

@@ -8,12 +8,12 @@ using Microsoft.EntityFrameworkCore;
 
 namespace AuthServer.Features.Admin;
 
-/// <summary>An API key acting through the admin API.</summary>
+/// <summary>The caller of an admin service (an API key, or an administrator in the console) as the audit log names it.</summary>
 public static class AdminAuditActor
 {
     extension(AuditActor)
     {
-        public static AuditActor Of(AdminCaller caller) => new(AdminCaller.ActorType, caller.ApiKeyId.ToString(), caller.Ip);
+        public static AuditActor Of(AdminCaller caller) => new(caller.ActorType, caller.ActorId, caller.Ip);
     }
 }
 
@@ -55,8 +55,8 @@ public sealed class AuditLog(AuthDbContext db)
 {
     public async Task<Outcome<Page<AuditEntryView>>> ListAsync(AdminCaller caller, AuditLogQuery filter, PageQuery page, CancellationToken cancellationToken)
     {
-        // A scoped key sees its own organization's entries only.
-        var organizationId = filter.OrganizationId ?? caller.OrganizationId;
+        // A scoped caller sees its own organizations' entries only.
+        var organizationId = filter.OrganizationId;
         if (organizationId is { } requested && caller.CheckAccess(requested) is { } denied)
         {
             return denied;
@@ -80,6 +80,10 @@ public sealed class AuditLog(AuthDbContext db)
         if (organizationId is { } scoped)
         {
             query = query.Where(e => e.OrganizationId == scoped);
+        }
+        else if (caller.Organizations is { } allowed)
+        {
+            query = query.Where(e => e.OrganizationId != null && allowed.Contains(e.OrganizationId.Value));
         }
 
         if (!string.IsNullOrEmpty(filter.Action))

@@ -76,17 +76,20 @@ public sealed class MailLog(AuthDbContext db)
             return AuthError.EntityInvalid(details);
         }
 
-        // A scoped key sees its own organization's emails only.
-        var organizationId = requested ?? caller.OrganizationId;
-        if (organizationId is { } scope && caller.CheckAccess(scope) is { } denied)
+        // A scoped caller sees its own organizations' emails only.
+        if (requested is { } scope && caller.CheckAccess(scope) is { } denied)
         {
             return denied;
         }
 
         var query = db.OutboxEmails.AsNoTracking();
-        if (organizationId is { } only)
+        if (requested is { } only)
         {
             query = query.Where(e => e.OrganizationId == only);
+        }
+        else if (caller.Organizations is { } allowed)
+        {
+            query = query.Where(e => e.OrganizationId != null && allowed.Contains(e.OrganizationId.Value));
         }
 
         if (!string.IsNullOrEmpty(filter.Status))

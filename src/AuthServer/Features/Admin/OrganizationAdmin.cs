@@ -75,6 +75,33 @@ public sealed class OrganizationAdmin(AuthDbContext db, OrganizationService orga
             .ToPageAsync(paging.Value!, OrganizationView.From, cancellationToken);
     }
 
+    /// <summary>
+    /// The organizations the caller may see (every one for a global caller, its own for a scoped one), oldest
+    /// first; <paramref name="name"/> matches any part of the name, without case. The console's list.
+    /// </summary>
+    public async Task<Outcome<Page<OrganizationView>>> ListVisibleAsync(AdminCaller caller, string? name, PageQuery query, CancellationToken cancellationToken)
+    {
+        var paging = query.Validate();
+        if (paging.Failed)
+        {
+            return paging.Error!;
+        }
+
+        var organizations = db.Organizations.AsNoTracking();
+        if (caller.Organizations is { } allowed)
+        {
+            organizations = organizations.Where(o => allowed.Contains(o.Id));
+        }
+
+        if (!string.IsNullOrWhiteSpace(name))
+        {
+            var pattern = "%" + Like.Escape(name.Trim()) + "%";
+            organizations = organizations.Where(o => EF.Functions.ILike(o.Name, pattern, "\\"));
+        }
+
+        return await organizations.OrderBy(o => o.Created).ThenBy(o => o.Id).ToPageAsync(paging.Value!, OrganizationView.From, cancellationToken);
+    }
+
     public async Task<Outcome<OrganizationView>> UpdateAsync(AdminCaller caller, Guid id, OrganizationRequest? request, CancellationToken cancellationToken)
     {
         if (caller.CheckAccess(id) is { } denied)

@@ -22,7 +22,7 @@ public sealed class RenamePasskeyRequest
     public string? Name { get; init; }
 }
 
-public sealed class PasskeyAdmin(AuthDbContext db, UserAdmin users, AuditTrail audit)
+public sealed class PasskeyAdmin(AuthDbContext db, UserAdmin users, AuditTrail audit, Webhooks.WebhookEvents webhooks)
 {
     public const int NameMaxLength = 200;
 
@@ -75,6 +75,8 @@ public sealed class PasskeyAdmin(AuthDbContext db, UserAdmin users, AuditTrail a
 
         db.PasskeyCredentials.Remove(found.Value!);
         audit.Add(AuditActor.Of(caller), "passkey.delete", AuditTrail.Targets.Passkey, id, found.Value!.OrganizationId);
+        await webhooks.AddAsync(db, found.Value!.OrganizationId, Webhooks.WebhookEventTypes.PasskeyRemoved,
+            new { userId = found.Value!.UserId, organizationId = found.Value!.OrganizationId, credentialId = id }, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         return true;
     }

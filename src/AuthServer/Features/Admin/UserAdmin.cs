@@ -4,6 +4,7 @@ using AuthServer.Data.Entities;
 using AuthServer.Errors;
 using AuthServer.Features.Login;
 using AuthServer.Features.Sessions;
+using AuthServer.Features.Webhooks;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
@@ -32,7 +33,7 @@ public sealed class UpdateUserRequest
 }
 
 /// <summary>Users of one organization: email unique per organization, case-insensitively.</summary>
-public sealed class UserAdmin(AuthDbContext db, SessionService sessions, AuditTrail audit, TimeProvider clock)
+public sealed class UserAdmin(AuthDbContext db, SessionService sessions, AuditTrail audit, WebhookEvents webhooks, TimeProvider clock)
 {
     private const string UniqueViolation = "23505";
 
@@ -78,6 +79,7 @@ public sealed class UserAdmin(AuthDbContext db, SessionService sessions, AuditTr
         };
         db.Users.Add(user);
         audit.Add(AuditActor.Of(caller), "user.create", AuditTrail.Targets.User, user.Id.ToString(), organizationId);
+        await webhooks.AddAsync(db, organizationId, WebhookEventTypes.UserCreated, WebhookUser.From(user), cancellationToken);
         return await SaveAsync(user, cancellationToken);
     }
 
@@ -126,7 +128,7 @@ public sealed class UserAdmin(AuthDbContext db, SessionService sessions, AuditTr
         var users = db.Users.AsNoTracking().Where(u => u.OrganizationId == organizationId);
         if (!string.IsNullOrWhiteSpace(email))
         {
-            var pattern = "%" + EscapeLike(EmailAddress.Normalize(email)) + "%";
+            var pattern = "%" + Like.Escape(EmailAddress.Normalize(email)) + "%";
             users = users.Where(u => EF.Functions.ILike(u.NormalizedEmail, pattern, "\\"));
         }
 
@@ -159,10 +161,16 @@ public sealed class UserAdmin(AuthDbContext db, SessionService sessions, AuditTr
             user.NormalizedEmail = normalized;
         }
 
+        var wasBlocked = user.Blocked;
         user.Verified = request?.Verified ?? user.Verified;
         user.Blocked = request?.Blocked ?? user.Blocked;
         user.Updated = clock.GetUtcNow();
         audit.Add(AuditActor.Of(caller), "user.update", AuditTrail.Targets.User, user.Id.ToString(), user.OrganizationId);
+        await webhooks.AddAsync(db, user.OrganizationId, WebhookEventTypes.UserUpdated, WebhookUser.From(user), cancellationToken);
+        if (user.Blocked && !wasBlocked)
+        {
+            await webhooks.AddAsync(db, user.OrganizationId, WebhookEventTypes.UserBlocked, WebhookUser.From(user), cancellationToken);
+        }
         return await SaveAsync(user, cancellationToken);
     }
 
@@ -181,8 +189,12 @@ public sealed class UserAdmin(AuthDbContext db, SessionService sessions, AuditTr
             await sessions.EndAsync(sessionId, SessionAdmin.RevokedReason, cancellationToken);
         }
 
+        // The deletion, its audit line and its webhook commit together.
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         await db.Users.Where(u => u.Id == id).ExecuteDeleteAsync(cancellationToken);
+        await webhooks.AddAsync(db, found.Value!.OrganizationId, WebhookEventTypes.UserDeleted, WebhookUser.From(found.Value!), cancellationToken);
         await audit.RecordAsync(AuditActor.Of(caller), "user.delete", AuditTrail.Targets.User, id.ToString(), found.Value!.OrganizationId, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         return true;
     }
 
@@ -238,7 +250,11 @@ public sealed class UserAdmin(AuthDbContext db, SessionService sessions, AuditTr
 
     private static AuthError EmailExists() =>
         AuthError.EntityInvalid("email", "A user with this email address already exists in this organization.");
+}
 
-    private static string EscapeLike(string value) =>
+/// <summary>ILIKE patterns from user text: the wildcards and the escape character taken literally.</summary>
+public static class Like
+{
+    public static string Escape(string value) =>
         value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
 }

@@ -1,6 +1,8 @@
 using AuthServer.Data;
 using AuthServer.Data.Entities;
 using AuthServer.Errors;
+using AuthServer.Features.Webhooks;
+using AuthServer.Hosting.Telemetry;
 
 namespace AuthServer.Features.Audit;
 
@@ -17,7 +19,7 @@ public sealed record AuditActor(string Type, string? Id, string? Ip)
 /// unit of work of its own, never able to fail the sign-in). Part of the core: login methods record here; the
 /// admin API only lists (Features/Admin/AuditLog.cs).
 /// </summary>
-public sealed class AuditTrail(AuthDbContext db, IServiceScopeFactory scopes, TimeProvider clock, ILogger<AuditTrail> logger)
+public sealed class AuditTrail(AuthDbContext db, IServiceScopeFactory scopes, WebhookEvents webhooks, TimeProvider clock, ILogger<AuditTrail> logger)
 {
     public const string Success = "success";
 
@@ -48,10 +50,13 @@ public sealed class AuditTrail(AuthDbContext db, IServiceScopeFactory scopes, Ti
     /// object (login attempt, passkey ceremony) as target; <paramref name="findOwner"/> reads that object's
     /// organization and user on the audit's connection. Written outside the sign-in's transaction and change
     /// tracker, and never throws: a lost audit line must not turn a sign-in into an error; it is logged.
+    /// Also counts the outcome (<paramref name="metricMethod"/>: code, link, passkey; the action's method when
+    /// null) and queues a failure's <c>signin.failed</c> webhook with the audit line.
     /// </summary>
     public async Task TryRecordSignInAsync(string action, AuthError? error, Session? session, string targetType, Guid? targetId,
-        Func<AuthDbContext, Task<(Guid? OrganizationId, Guid? UserId)>> findOwner, string? ip)
+        Func<AuthDbContext, Task<(Guid? OrganizationId, Guid? UserId)>> findOwner, string? ip, string? metricMethod = null)
     {
+        var method = metricMethod ?? (action.StartsWith("signin.", StringComparison.Ordinal) ? action["signin.".Length..] : action);
         try
         {
             await using var scope = scopes.CreateAsyncScope();
@@ -60,11 +65,19 @@ public sealed class AuditTrail(AuthDbContext db, IServiceScopeFactory scopes, Ti
             if (error is null && session is not null)
             {
                 entry = Entry(AuditActor.User(session.UserId, ip), action, Targets.Session, session.Id.ToString(), session.OrganizationId, Success);
+                AuthMetrics.SignInFinished(session.OrganizationId, method, null);
             }
             else
             {
                 var (organizationId, userId) = targetId is null ? (null, null) : await findOwner(own);
-                entry = Entry(AuditActor.User(userId, ip), action, targetType, targetId?.ToString(), organizationId, error?.Code ?? ErrorCatalog.GenericError.Code);
+                var code = error?.Code ?? ErrorCatalog.GenericError.Code;
+                entry = Entry(AuditActor.User(userId, ip), action, targetType, targetId?.ToString(), organizationId, code);
+                AuthMetrics.SignInFinished(organizationId, method, code);
+                if (organizationId is { } organization)
+                {
+                    await webhooks.AddAsync(own, organization, WebhookEventTypes.SignInFailed,
+                        new { organizationId = organization, userId, method, errorCode = code }, CancellationToken.None);
+                }
             }
 
             own.AuditLog.Add(entry);

@@ -37,6 +37,16 @@ public static class CentralAuthSessionToken
             ArrayPool<byte>.Shared.Return(buffer);
         }
 
+        return Parse(token, organization);
+    }
+
+    /// <summary>
+    /// The session a token of this organization names, and when the token expires: tokenMissing for an empty
+    /// token, tokenInvalid for anything not issued to this organization. Also what the admin console reads from
+    /// its own cookie (it is an app of the system organization).
+    /// </summary>
+    public static Outcome<(Guid SessionId, long Expires)> Parse(string token, CachedOrganization organization)
+    {
         if (token.Length == 0)
         {
             return AuthError.TokenMissing();

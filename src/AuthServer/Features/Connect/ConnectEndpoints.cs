@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using AuthServer.Pages;
 using AuthServer.Data;
 using AuthServer.Data.Entities;
 using AuthServer.Features.Login.Page;
@@ -206,6 +207,6 @@ public static class ConnectEndpoints
     private sealed class SignedOutPage : IResult
     {
         public Task ExecuteAsync(HttpContext httpContext) =>
-            LoginPageRenderer.RenderMessageAsync(httpContext, "Signed out", "You are signed out. You can close this window.");
+            StandardPages.MessageAsync(httpContext, text => (text["signedOutTitle"], text["signedOutMessage"]));
     }
 }

@@ -1,3 +1,4 @@
+using AuthServer.Pages;
 using AuthServer.Errors;
 using AuthServer.Features.Login.Page;
 using Microsoft.AspNetCore.Diagnostics;
@@ -28,7 +29,7 @@ public static class ConnectErrorPage
         if (response?.Error is { } error && !http.Request.Path.StartsWithSegments("/api"))
         {
             var definition = new ErrorDefinition(error, http.Response.StatusCode, response.ErrorDescription ?? "The request was refused.", false);
-            await LoginPageRenderer.RenderErrorAsync(http, new AuthError(definition, definition.Description), LoginPageStrings.Default);
+            await StandardPages.ErrorAsync(http, new AuthError(definition, definition.Description));
             return;
         }
 

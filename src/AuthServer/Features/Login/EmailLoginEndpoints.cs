@@ -1,3 +1,4 @@
+using AuthServer.Pages;
 using AuthServer.Data;
 using AuthServer.Data.Entities;
 using AuthServer.Errors;
@@ -32,14 +33,14 @@ public static class EmailLoginEndpoints
         var form = await pages.ReadFormAsync(context);
         if (form.Failed)
         {
-            await LoginPageRenderer.RenderErrorAsync(context, form.Error!, LoginPageStrings.Default);
+            await StandardPages.ErrorAsync(context, form.Error!);
             return;
         }
 
         var loaded = await requests.LoadAsync(ParseGuid(form.Value!["request"]), cancellationToken);
         if (loaded.Failed)
         {
-            await LoginPageRenderer.RenderErrorAsync(context, loaded.Error!, LoginPageStrings.Default);
+            await StandardPages.ErrorAsync(context, loaded.Error!);
             return;
         }
 
@@ -77,7 +78,7 @@ public static class EmailLoginEndpoints
         }
 
         var attempt = started.Value!.Attempt;
-        var step = attempt.Type == EmailLoginType.Code ? (Action<System.Text.StringBuilder, LoginPageModel>)EmailLoginMethod.AppendCodeStep : EmailLoginMethod.AppendLinkSentStep;
+        var step = attempt.Type == EmailLoginType.Code ? typeof(EmailCodeStep) : typeof(EmailLinkSentStep);
         await pages.RenderAsync(context, model with
         {
             Step = step,
@@ -95,13 +96,13 @@ public static class EmailLoginEndpoints
         var form = await pages.ReadFormAsync(context);
         if (form.Failed)
         {
-            await LoginPageRenderer.RenderErrorAsync(context, form.Error!, LoginPageStrings.Default);
+            await StandardPages.ErrorAsync(context, form.Error!);
             return;
         }
 
         if (ParseGuid(form.Value!["attempt"]) is not { } attemptId)
         {
-            await LoginPageRenderer.RenderErrorAsync(context, AuthError.LoginAttemptMissing(), LoginPageStrings.Default);
+            await StandardPages.ErrorAsync(context, AuthError.LoginAttemptMissing());
             return;
         }
 
@@ -117,12 +118,12 @@ public static class EmailLoginEndpoints
         var loaded = attempt?.AuthorizationRequestId is { } requestId ? await requests.LoadAsync(requestId, cancellationToken) : default;
         if (attempt is null || loaded.Value.Request is null)
         {
-            await LoginPageRenderer.RenderErrorAsync(context, checkedCode.Error!, LoginPageStrings.Default);
+            await StandardPages.ErrorAsync(context, checkedCode.Error!);
             return;
         }
 
         var (organization, request) = loaded.Value;
-        var model = pages.NewModel(context, organization, request) with { Step = EmailLoginMethod.AppendCodeStep, AttemptId = attempt.Id, Email = attempt.Email };
+        var model = pages.NewModel(context, organization, request) with { Step = typeof(EmailCodeStep), AttemptId = attempt.Id, Email = attempt.Email };
         await pages.ShowOrReturnErrorAsync(context, checkedCode.Error!, model, request);
     }
 

@@ -11,6 +11,8 @@ using AuthServer.Features.RateLimiting;
 using AuthServer.Features.Sessions;
 using AuthServer.Features.SignIn;
 using AuthServer.Hosting;
+using AuthServer.Hosting.Telemetry;
+using AuthServer.Pages;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -22,7 +24,7 @@ public sealed record StartedAttempt(LoginAttempt Attempt, DateTimeOffset Allowed
 public sealed record ProofOfWorkAnswer(Guid? PuzzleId, string? Counter);
 
 /// <summary>What a GET of an emailed link shows: whose sign-in, whether this browser asked for it, the number to compare.</summary>
-public sealed record LinkPreview(string OrganizationName, bool SameDevice, string? ApprovalNumber, bool Approved);
+public sealed record LinkPreview(CachedOrganization Organization, bool SameDevice, string? ApprovalNumber, bool Approved);
 
 /// <summary>The waiting page's view of a link attempt.</summary>
 public static class LinkStatuses
@@ -52,6 +54,9 @@ public sealed class LoginAttemptService(
     ProofOfWork proofOfWork,
     IOptions<LoginOptions> options,
     IOptions<ServerOptions> server,
+    LoginEmailComposer composer,
+    PageContextFactory pages,
+    IHttpContextAccessor http,
     TimeProvider clock)
 {
     public async Task<Outcome<StartedAttempt>> StartAsync(
@@ -129,22 +134,27 @@ public sealed class LoginAttemptService(
             ApprovalNumber = browserBindingHash is null || type != EmailLoginType.Link ? null : System.Security.Cryptography.RandomNumberGenerator.GetInt32(10, 100).ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
         var link = $"{server.Value.PublicOrigin}/login/link?attempt={attemptId}&token={linkToken}";
-        var message = LoginEmailComposer.Compose(attempt.Email, organization.Name, type == EmailLoginType.Code ? code : null, type == EmailLoginType.Link ? link : null, limits.AttemptLifetime);
+        // The email speaks the page's language: the app's ui_locales, the browser's Accept-Language (none on
+        // authenticate_direct, which an app's server calls), the organization's default.
+        var page = pages.For(http.HttpContext?.Request, organization, request.UiLocales, request.Translations);
+        var message = await composer.ComposeAsync(page, attempt.Email, type == EmailLoginType.Code ? code : null, type == EmailLoginType.Link ? link : null,
+            limits.AttemptLifetime, server.Value.PublicOrigin);
         db.LoginAttempts.Add(attempt);
         // Queued in the attempt's own transaction: the email exists exactly when the attempt does, and the
         // page answers without waiting for the mail server (OutboxEmailDispatcher sends it).
         outbox.Add(organization.Id, type == EmailLoginType.Code ? EmailOutbox.Kinds.SignInCode : EmailOutbox.Kinds.SignInLink, message, attempt.ExpiresAt);
         await db.SaveChangesAsync(cancellationToken);
         outbox.Committed();
+        AuthMetrics.SignInStarted(organization.Id, type == EmailLoginType.Code ? "code" : "link");
 
         return new StartedAttempt(attempt, now + limits.ResendInterval);
     }
 
     public Task<Outcome<CompletedSignIn>> CheckCodeAsync(Guid attemptId, string? code, ClientContext client, CancellationToken cancellationToken) =>
-        CheckAsync(attemptId, code, a => a.CodeHash, client, cancellationToken);
+        CheckAsync(attemptId, code, a => a.CodeHash, "code", client, cancellationToken);
 
     public Task<Outcome<CompletedSignIn>> CheckLinkAsync(Guid attemptId, string? token, ClientContext client, CancellationToken cancellationToken) =>
-        CheckAsync(attemptId, token, a => a.LinkTokenHash, client, cancellationToken);
+        CheckAsync(attemptId, token, a => a.LinkTokenHash, "link", client, cancellationToken);
 
     /// <summary>
     /// Checks the code like <see cref="CheckCodeAsync"/>, but hands the proven attempt to <paramref name="then"/>
@@ -193,7 +203,7 @@ public sealed class LoginAttemptService(
         var result = await FinishApprovedInTransactionAsync(attemptId, browserBinding, client, cancellationToken);
         var session = result.Failed ? null : db.Sessions.Local.FirstOrDefault(s => s.Id == result.Value!.SessionId);
         await audit.TryRecordSignInAsync(LoginMethods.AuditAction(method), result.Error, session, AuditTrail.Targets.LoginAttempt, attemptId,
-            async own => (await own.LoginAttempts.AsNoTracking().Where(a => a.Id == attemptId).Select(a => (Guid?)a.OrganizationId).SingleOrDefaultAsync(), null), client.Ip);
+            async own => (await own.LoginAttempts.AsNoTracking().Where(a => a.Id == attemptId).Select(a => (Guid?)a.OrganizationId).SingleOrDefaultAsync(), null), client.Ip, "link");
         return result;
     }
 
@@ -257,7 +267,7 @@ public sealed class LoginAttemptService(
         }
 
         var sameDevice = attempt.BrowserBindingHash is null || BindingMatches(attempt.BrowserBindingHash, browserBinding, attemptId);
-        return new LinkPreview(organization.Name, sameDevice, attempt.ApprovalNumber, attempt.ApprovedAt is not null);
+        return new LinkPreview(organization, sameDevice, attempt.ApprovalNumber, attempt.ApprovedAt is not null);
     }
 
     /// <summary>Whether this browser asked for the attempt's email (or nobody's browser did: authenticate_direct).</summary>
@@ -331,7 +341,7 @@ public sealed class LoginAttemptService(
         return completed.Value!;
     }
 
-    private async Task<Outcome<CompletedSignIn>> CheckAsync(Guid attemptId, string? presented, Func<LoginAttempt, byte[]> storedHash, ClientContext client, CancellationToken cancellationToken)
+    private async Task<Outcome<CompletedSignIn>> CheckAsync(Guid attemptId, string? presented, Func<LoginAttempt, byte[]> storedHash, string metricMethod, ClientContext client, CancellationToken cancellationToken)
     {
         var result = await CheckInTransactionAsync(attemptId, presented, storedHash, client,
             (organization, attempt) => completer.CompleteAsync(organization, attempt.AuthorizationRequest!, attempt.Email, method, client, cancellationToken),
@@ -346,7 +356,7 @@ public sealed class LoginAttemptService(
                 ? null
                 : await own.Users.Where(u => u.OrganizationId == attempt.OrganizationId && u.NormalizedEmail == attempt.NormalizedEmail).Select(u => (Guid?)u.Id).SingleOrDefaultAsync();
             return (attempt?.OrganizationId, userId);
-        }, client.Ip);
+        }, client.Ip, metricMethod);
         return result;
     }
 

@@ -1,3 +1,4 @@
+using AuthServer.Pages;
 using AuthServer.Errors;
 using AuthServer.Features.Login.Page;
 using AuthServer.Features.Sessions;
@@ -30,7 +31,7 @@ public static class LoginPageEndpoints
         switch (await requests.ValidateCentralAuthAsync(parameters, cancellationToken))
         {
             case RequestDecision.ShowError show:
-                await LoginPageRenderer.RenderErrorAsync(context, show.Error, LoginPageStrings.Default);
+                await StandardPages.ErrorAsync(context, show.Error);
                 return;
             case RequestDecision.RedirectError redirect:
                 context.Response.Redirect(AppRedirect.WithError(redirect.RedirectUri, redirect.Violation.Error.Code, redirect.Violation.Description,
@@ -40,7 +41,7 @@ public static class LoginPageEndpoints
                 var added = await requests.AddForBrowserAsync(accepted.Request, ClientContext.FromBrowser(context).Ip, cancellationToken);
                 if (added.Failed)
                 {
-                    await LoginPageRenderer.RenderErrorAsync(context, added.Error!, LoginPageStrings.Default);
+                    await StandardPages.ErrorAsync(context, added.Error!);
                     return;
                 }
 
@@ -55,7 +56,7 @@ public static class LoginPageEndpoints
         var loaded = await requests.LoadAsync(request, cancellationToken);
         if (loaded.Failed)
         {
-            await LoginPageRenderer.RenderErrorAsync(context, loaded.Error!, LoginPageStrings.Default);
+            await StandardPages.ErrorAsync(context, loaded.Error!);
             return;
         }
 

@@ -14,8 +14,12 @@ public sealed record CachedOrganization(
     IReadOnlySet<string> WhitelistedOrigins,
     IReadOnlySet<string> RedirectUris,
     OrganizationSettings Settings,
-    OrganizationConnections Connections)
+    OrganizationConnections Connections,
+    OrganizationBranding Branding)
 {
+    /// <summary>The organization's upstream providers (Google, Microsoft, GitHub, Apple, OpenID Connect), enabled or not.</summary>
+    public IReadOnlyList<Upstream.CachedUpstreamConnection> UpstreamConnections { get; init; } = [];
+
     /// <summary>The secrets a client may authenticate with: the active one and, during a rotation, the pending one.</summary>
     public IEnumerable<string> AcceptedSecrets => PendingSecret is null ? [Secret] : [Secret, PendingSecret];
 }

@@ -9,7 +9,7 @@ namespace AuthServer.Features.Organizations;
 /// on any instance is seen everywhere within <see cref="Lifetime"/>, and this instance drops its entry at
 /// once on its own changes.
 /// </summary>
-public sealed class OrganizationCache(IMemoryCache cache, IServiceScopeFactory scopes, OrganizationSecrets secrets)
+public sealed class OrganizationCache(IMemoryCache cache, IServiceScopeFactory scopes, OrganizationSecrets secrets, Upstream.UpstreamSecrets upstreamSecrets)
 {
     public static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(5);
 
@@ -33,7 +33,12 @@ public sealed class OrganizationCache(IMemoryCache cache, IServiceScopeFactory s
                 organization.WhitelistedOrigins.ToHashSet(StringComparer.OrdinalIgnoreCase),
                 organization.RedirectUris.ToHashSet(StringComparer.Ordinal),
                 organization.Settings,
-                organization.Connections);
+                organization.Connections,
+                organization.Branding)
+            {
+                UpstreamConnections = [.. (await db.UpstreamConnections.AsNoTracking().Where(c => c.OrganizationId == id).OrderBy(c => c.Created).ToListAsync(cancellationToken))
+                    .Select(c => Upstream.CachedUpstreamConnection.From(c, upstreamSecrets))],
+            };
 
         // Unknown ids are cached too (briefly), so a flood of bad client ids costs no queries.
         cache.Set(Key(id), snapshot, Lifetime);

@@ -2,6 +2,7 @@ using AuthServer.Data;
 using AuthServer.Data.Entities;
 using AuthServer.Errors;
 using AuthServer.Features.Connect;
+using AuthServer.Features.Webhooks;
 using Microsoft.EntityFrameworkCore;
 
 namespace AuthServer.Features.Organizations;
@@ -13,7 +14,7 @@ public sealed record CreatedOrganization(Organization Organization, string Secre
 public sealed record RotatedSecret(string Secret, DateTimeOffset Created);
 
 /// <summary>Creates and changes organizations; every change drops the cached snapshot.</summary>
-public sealed class OrganizationService(AuthDbContext db, OrganizationSecrets secrets, OrganizationCache cache, OpenIddictClientSync clients, TimeProvider clock)
+public sealed class OrganizationService(AuthDbContext db, OrganizationSecrets secrets, OrganizationCache cache, OpenIddictClientSync clients, WebhookEvents webhooks, TimeProvider clock)
 {
     public async Task<CreatedOrganization> CreateAsync(string name, IEnumerable<string> whitelistedOrigins, Action<Organization>? configure, CancellationToken cancellationToken)
     {
@@ -52,6 +53,7 @@ public sealed class OrganizationService(AuthDbContext db, OrganizationSecrets se
         change(organization);
         organization.WhitelistedOrigins = organization.WhitelistedOrigins.Select(OriginRules.Normalize).Distinct(StringComparer.Ordinal).ToList();
         organization.Updated = clock.GetUtcNow();
+        await webhooks.AddAsync(db, id, WebhookEventTypes.OrganizationUpdated, new { organizationId = id, name = organization.Name, updated = organization.Updated }, cancellationToken);
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -97,6 +99,7 @@ public sealed class OrganizationService(AuthDbContext db, OrganizationSecrets se
         organization.PendingProtectedSecret = secrets.Protect(secret);
         organization.PendingSecretCreated = now;
         organization.Updated = now;
+        await webhooks.AddAsync(db, id, WebhookEventTypes.SecretRotated, new { organizationId = id, phase = "pending", created = now }, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         cache.Invalidate(id);
         return new RotatedSecret(secret, now);
@@ -120,6 +123,7 @@ public sealed class OrganizationService(AuthDbContext db, OrganizationSecrets se
         organization.PendingProtectedSecret = null;
         organization.PendingSecretCreated = null;
         organization.Updated = clock.GetUtcNow();
+        await webhooks.AddAsync(db, id, WebhookEventTypes.SecretRotated, new { organizationId = id, phase = "activated", created = organization.Updated }, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         cache.Invalidate(id);
         return organization;

@@ -6,6 +6,7 @@ public static class OrganizationsSetup
     public static IServiceCollection AddOrganizations(this IServiceCollection services)
     {
         services.AddSingleton<OrganizationSecrets>();
+        services.AddSingleton<Upstream.UpstreamSecrets>();
         services.AddSingleton<OrganizationCache>();
         services.AddSingleton<Connect.SharedApplicationCache>();
         services.AddSingleton<ClientAuthenticator>();

@@ -16,5 +16,5 @@ public sealed class PasskeyAudit(AuditTrail audit, PasskeyLoginMethod method)
             var ceremony = await own.PasskeyCeremonies.AsNoTracking().Where(c => c.Id == ceremonyId)
                 .Select(c => new { c.OrganizationId, c.UserId }).SingleOrDefaultAsync();
             return (ceremony?.OrganizationId, ceremony?.UserId);
-        }, ip);
+        }, ip, PasskeyLoginMethod.MethodName);
 }

@@ -5,6 +5,8 @@ using AuthServer.Features.Login;
 using AuthServer.Features.Organizations;
 using AuthServer.Features.Sessions;
 using AuthServer.Features.SignIn;
+using AuthServer.Features.Webhooks;
+using AuthServer.Hosting.Telemetry;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
@@ -28,6 +30,7 @@ public sealed class PasskeyRegistrationService(
     SignInCompleter completer,
     PasskeyAudit audit,
     PasskeyLoginMethod method,
+    WebhookEvents webhooks,
     TimeProvider clock,
     ILogger<PasskeyRegistrationService> logger)
 {
@@ -89,6 +92,8 @@ public sealed class PasskeyRegistrationService(
         var given = name?.Trim() ?? "";
         passkey.Name = given.Length == 0 ? $"Passkey added {clock.GetUtcNow():yyyy-MM-dd}" : given[..Math.Min(given.Length, 200)];
         await store.AddOrUpdatePasskeyAsync(user, passkey, cancellationToken);
+        await webhooks.AddAsync(db, organization.Id, WebhookEventTypes.PasskeyAdded,
+            new { userId = user.Id, organizationId = organization.Id, credentialId = Microsoft.AspNetCore.WebUtilities.WebEncoders.Base64UrlEncode(passkey.CredentialId), name = passkey.Name }, cancellationToken);
         var completed = await completer.CompleteAsync(organization, request, user.Email, method, client, cancellationToken);
         if (completed.Failed)
         {
@@ -127,6 +132,7 @@ public sealed class PasskeyRegistrationService(
         var entity = new PasskeyUserEntity { Id = user.Id.ToString(), Name = user.Email, DisplayName = $"{user.Email} ({organization.Name})" };
         var made = await handler.MakeCreationOptionsAsync(entity, context);
         var ceremony = ceremonies.Add(PasskeyCeremonyKind.Registration, organization.Id, attempt.AuthorizationRequestId!.Value, user.Id, made.AttestationState);
+        AuthMetrics.ChallengeIssued("registration");
         return new PasskeyChallenge(ceremony.Id, made.CreationOptionsJson);
     }
 }

@@ -5,6 +5,7 @@ using AuthServer.Features.Login;
 using AuthServer.Features.RateLimiting;
 using AuthServer.Features.Sessions;
 using AuthServer.Features.SignIn;
+using AuthServer.Hosting.Telemetry;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 
@@ -48,6 +49,8 @@ public sealed class PasskeySignInService(
         var made = await handler.MakeRequestOptionsAsync(null, context);
         var ceremony = ceremonies.Add(PasskeyCeremonyKind.Assertion, organization.Id, request.Id, null, made.AssertionState);
         await db.SaveChangesAsync(cancellationToken);
+        AuthMetrics.SignInStarted(organization.Id, PasskeyLoginMethod.MethodName);
+        AuthMetrics.ChallengeIssued("signin");
         return new PasskeyChallenge(ceremony.Id, made.RequestOptionsJson);
     }
 

@@ -35,7 +35,13 @@ public sealed class DatabaseRateLimiter(AuthDbContext db, TimeProvider clock)
             RETURNING "Key", "Count"
             """).ToListAsync(cancellationToken);
 
-        var over = limits.Any(l => counts.Any(c => c.Key == l.Key && c.Count > l.Limit));
+        var over = false;
+        foreach (var limit in limits.Where(l => counts.Any(c => c.Key == l.Key && c.Count > l.Limit)))
+        {
+            over = true;
+            Hosting.Telemetry.AuthMetrics.RateLimitHit(limit.Key);
+        }
+
         return over ? (int)Math.Ceiling((windowStart + window - now).TotalSeconds) : null;
     }
 

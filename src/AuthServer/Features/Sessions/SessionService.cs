@@ -1,11 +1,11 @@
 using AuthServer.Data;
 using AuthServer.Data.Entities;
-using Microsoft.EntityFrameworkCore;
+using AuthServer.Features.Webhooks;
 
 namespace AuthServer.Features.Sessions;
 
 /// <summary>Session lifecycle: start (inside a sign-in's transaction) and end (logout, revocation).</summary>
-public sealed class SessionService(AuthDbContext db, TimeProvider clock)
+public sealed class SessionService(AuthDbContext db, WebhookEvents webhooks, TimeProvider clock)
 {
     public const string MethodEmail = "otp";
     public const string MethodPasskey = "hwk";
@@ -31,11 +31,10 @@ public sealed class SessionService(AuthDbContext db, TimeProvider clock)
         return session;
     }
 
-    /// <summary>Ends a session; ending an ended session changes nothing (logout is idempotent).</summary>
-    public async Task EndAsync(Guid sessionId, string reason, CancellationToken cancellationToken)
-    {
-        var now = clock.GetUtcNow();
-        await db.Sessions.Where(s => s.Id == sessionId && s.EndedAt == null)
-            .ExecuteUpdateAsync(u => u.SetProperty(s => s.EndedAt, now).SetProperty(s => s.EndReason, reason), cancellationToken);
-    }
+    /// <summary>
+    /// Ends a session; ending an ended session changes nothing (logout is idempotent). Its <c>session.ended</c>
+    /// webhook is queued by the same statement.
+    /// </summary>
+    public Task EndAsync(Guid sessionId, string reason, CancellationToken cancellationToken) =>
+        webhooks.EndSessionAsync(db, sessionId, reason, cancellationToken);
 }

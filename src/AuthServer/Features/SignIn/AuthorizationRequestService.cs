@@ -109,6 +109,7 @@ public sealed class AuthorizationRequestService(
             LoginHint = AuthorizationRequestRules.LoginHint(parameters["login_hint"] ?? parameters["email"]),
             Affirm = parameters["affirm"] == "1",
             Embed = parameters["embed"] == "1",
+            UiLocales = parameters["ui_locales"],
             Translations = DecodeTranslations(parameters["translations"]),
             ProtocolQuery = protocolQuery,
             Created = now,

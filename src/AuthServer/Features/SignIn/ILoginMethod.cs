@@ -1,4 +1,3 @@
-using System.Text;
 using AuthServer.Data.Entities;
 using AuthServer.Features.Login.Page;
 using AuthServer.Features.Organizations;
@@ -29,11 +28,11 @@ public interface ILoginMethod
     void MapEndpoints(IEndpointRouteBuilder app);
 
     /// <summary>
-    /// The method's part of the page's first step; values go through <see cref="PageHtml.E"/>. When other methods
-    /// follow, <paramref name="divider"/> goes at the end, inside the fragment's element, so that a fragment the
-    /// script hides (a passkey button where the browser has no WebAuthn) hides its divider too.
+    /// The method's part of the page's first step: a Razor component deriving from <see cref="LoginMethodFragment"/>
+    /// (it gets the <see cref="LoginPageModel"/>, the page's strings and the "or" divider to draw when other methods
+    /// follow). Its strings are keys of the page resources (Pages/PageStrings*.resx), in every language.
     /// </summary>
-    void AppendFragment(StringBuilder html, LoginPageModel model, string? divider);
+    Type Fragment { get; }
 }
 
 /// <summary>The registered login methods, in page order.</summary>

@@ -5,6 +5,7 @@ using AuthServer.Features.Login;
 using AuthServer.Features.Login.Lockout;
 using AuthServer.Features.Organizations;
 using AuthServer.Features.Sessions;
+using AuthServer.Features.Webhooks;
 using Microsoft.EntityFrameworkCore;
 
 namespace AuthServer.Features.SignIn;
@@ -23,6 +24,7 @@ public sealed class SignInCompleter(
     AuthorizationRequestService requests,
     SignInFaces faces,
     EmailLoginLocks locks,
+    WebhookEvents webhooks,
     TimeProvider clock)
 {
     /// <summary>Finds the user a login method is about to authenticate, applying the organization's rules.</summary>
@@ -52,6 +54,11 @@ public sealed class SignInCompleter(
         var user = found.Value ?? AddUser(organization.Id, email, normalized, now);
         user.Verified = true;
         user.Updated = now;
+        if (found.Value is null)
+        {
+            await webhooks.AddAsync(db, organization.Id, WebhookEventTypes.UserCreated, WebhookUser.From(user), cancellationToken);
+        }
+
         return user;
     }
 
@@ -74,6 +81,8 @@ public sealed class SignInCompleter(
         var session = sessions.Start(organization.Id, user, method.Amr, client);
         requests.Complete(request);
         var redirect = faces.For(request).Complete(organization, request, session);
+        await webhooks.AddAsync(db, organization.Id, WebhookEventTypes.SignInSucceeded,
+            new { sessionId = session.Id, userId = user.Id, organizationId = organization.Id, method = method.Name, amr = method.Amr }, cancellationToken);
         return new CompletedSignIn(redirect, session.Id);
     }
 

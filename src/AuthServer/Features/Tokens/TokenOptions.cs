@@ -32,4 +32,10 @@ public sealed class TokenOptions
 
     /// <summary>Rotate the signing and token encryption keys automatically this often; unset (the default) never.</summary>
     public TimeSpan? AutomaticRotationInterval { get; set; }
+
+    /// <summary>
+    /// Issue a new identity token with every refresh (false by default: OpenID Connect lets the refresh response
+    /// omit it, and it costs a signature per rotation). Turn on for relying parties that expect one.
+    /// </summary>
+    public bool IdentityTokenOnRefresh { get; set; }
 }

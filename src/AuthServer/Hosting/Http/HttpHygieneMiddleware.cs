@@ -184,5 +184,6 @@ public sealed class HttpHygieneMiddleware(RequestDelegate next, IOptions<ServerO
     private static bool IsPrivate(PathString path) =>
         (path.StartsWithSegments("/login", StringComparison.OrdinalIgnoreCase) && !path.StartsWithSegments("/login/assets", StringComparison.OrdinalIgnoreCase))
         || path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase)
+        || path.StartsWithSegments("/admin", StringComparison.OrdinalIgnoreCase)
         || path.StartsWithSegments("/connect", StringComparison.OrdinalIgnoreCase);
 }

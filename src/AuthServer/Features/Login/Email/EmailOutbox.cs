@@ -48,6 +48,7 @@ public sealed class EmailOutbox(AuthDbContext db, OutboxContentProtector protect
             ExpiresAt = expiresAt,
         };
         db.OutboxEmails.Add(email);
+        AuthServer.Hosting.Telemetry.AuthMetrics.EmailQueued(kind);
         return email;
     }
 

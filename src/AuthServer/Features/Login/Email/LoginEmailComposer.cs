@@ -1,24 +1,37 @@
 using System.Net;
+using AuthServer.Pages;
 
 namespace AuthServer.Features.Login.Email;
 
-/// <summary>The sign-in email: the code, the link, or both, for one organization.</summary>
-public static class LoginEmailComposer
+/// <summary>
+/// The sign-in email (the code or the link) for one organization, in the page's language and with its branding:
+/// the HTML body (<see cref="SignInEmailHtml"/>) and the plain-text body (<see cref="SignInEmailText"/>) are Razor
+/// components rendered like the pages.
+/// </summary>
+public sealed partial class LoginEmailComposer(PageRenderer renderer, IServiceProvider services)
 {
-    public static EmailMessage Compose(string to, string organizationName, string? code, string? link, TimeSpan lifetime)
+    /// <param name="page">The language, strings and branding (<see cref="PageContextFactory.For"/>).</param>
+    /// <param name="publicOrigin">The server's public origin: an email needs absolute URLs (an uploaded logo).</param>
+    public async Task<EmailMessage> ComposeAsync(PageContext page, string to, string? code, string? link, TimeSpan lifetime, string publicOrigin)
     {
-        var minutes = (int)lifetime.TotalMinutes;
-        var org = WebUtility.HtmlEncode(organizationName);
-        var subject = code is not null ? $"{code} is your sign-in code for {organizationName}" : $"Your sign-in link for {organizationName}";
-
-        var text = code is not null
-            ? $"Your sign-in code for {organizationName} is {code}.\n\nIt expires in {minutes} minutes. If you did not try to sign in, ignore this email."
-            : $"Open this link to sign in to {organizationName}:\n\n{link}\n\nIt expires in {minutes} minutes and works once. If you did not try to sign in, ignore this email.";
-
-        var html = code is not null
-            ? $"<p>Your sign-in code for <strong>{org}</strong> is</p><p style=\"font-size:28px;letter-spacing:6px;font-weight:bold\">{code}</p><p>It expires in {minutes} minutes. If you did not try to sign in, ignore this email.</p>"
-            : $"<p>Open this link to sign in to <strong>{org}</strong>:</p><p><a href=\"{WebUtility.HtmlEncode(link)}\">Sign in to {org}</a></p><p>It expires in {minutes} minutes and works once. If you did not try to sign in, ignore this email.</p>";
-
+        var organization = page.Branding.DisplayName;
+        var parameters = new Dictionary<string, object>
+        {
+            [nameof(SignInEmailHtml.Code)] = code!,
+            [nameof(SignInEmailHtml.Link)] = link!,
+            [nameof(SignInEmailHtml.Lifetime)] = lifetime,
+            [nameof(SignInEmailHtml.PublicOrigin)] = publicOrigin,
+        };
+        var html = await renderer.RenderAsync<SignInEmailHtml>(services, page, parameters);
+        // The text body is rendered like the HTML one (values encoded), then decoded once: exactly the text.
+        var text = WebUtility.HtmlDecode(await renderer.RenderAsync<SignInEmailText>(services, page, parameters));
+        text = BlankLines().Replace(text.Replace("\r\n", "\n").Trim(), "\n\n") + "\n";
+        var subject = code is not null
+            ? page.Text.Format("emailSubjectCode", ("code", code), ("organization", organization))
+            : page.Text.Format("emailSubjectLink", ("organization", organization));
         return new EmailMessage(to, subject, text, html);
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\n[ \t]*(\n[ \t]*)+")]
+    private static partial System.Text.RegularExpressions.Regex BlankLines();
 }

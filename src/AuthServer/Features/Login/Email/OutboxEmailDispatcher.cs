@@ -2,6 +2,7 @@ using AuthServer.Data;
 using AuthServer.Data.Entities;
 using AuthServer.Errors;
 using AuthServer.Hosting;
+using AuthServer.Hosting.Telemetry;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -65,6 +66,7 @@ public sealed class OutboxEmailDispatcher(
                 if (!databaseDown)
                 {
                     logger.LogWarning("Email queue paused: the database is unreachable ({Reason})", exception.GetBaseException().Message);
+                    AuthMetrics.DatabaseWasUnavailable("email");
                 }
 
                 databaseDown = true;
@@ -117,6 +119,7 @@ public sealed class OutboxEmailDispatcher(
         if (now >= email.ExpiresAt)
         {
             GiveUp(email, EmailOutbox.Statuses.Expired);
+            AuthMetrics.EmailFailed(email.Kind, "expired");
             logger.LogWarning("Email {EmailId} ({Kind}) of organization {OrganizationId} expired unsent after {Attempts} attempts",
                 email.Id, email.Kind, email.OrganizationId, email.Attempts);
         }
@@ -156,6 +159,7 @@ public sealed class OutboxEmailDispatcher(
         catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
         {
             email.LastError = Truncate($"{exception.GetType().Name}: {exception.Message}");
+            AuthMetrics.EmailFailed(email.Kind, email.Attempts >= settings.MaxAttempts ? "failed" : "retry");
             if (email.Attempts >= settings.MaxAttempts)
             {
                 GiveUp(email, EmailOutbox.Statuses.Failed);
@@ -173,6 +177,7 @@ public sealed class OutboxEmailDispatcher(
         }
 
         email.Status = EmailOutbox.Statuses.Sent;
+        AuthMetrics.EmailSent(email.Kind);
         email.SentAt = clock.GetUtcNow();
         email.ProtectedContent = null;
         email.LastError = null;

@@ -1,13 +1,13 @@
-using System.Text;
 using AuthServer.Data;
 using AuthServer.Errors;
 using AuthServer.Features.Login.Page;
 using AuthServer.Features.Sessions;
 using AuthServer.Features.SignIn;
+using AuthServer.Features.Organizations;
 using AuthServer.Hosting;
+using AuthServer.Pages;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using static AuthServer.Features.Login.Page.PageHtml;
 
 namespace AuthServer.Features.Login.Links;
 
@@ -32,74 +32,65 @@ public static class EmailLinkEndpoints
     }
 
     private static async Task ShowAsync(HttpContext context, Guid? attempt, string? token, LoginAttemptService attempts, AuthDbContext db,
-        LinkFormToken forms, CancellationToken cancellationToken)
+        LinkFormToken forms, PageContextFactory pageContexts, PageRenderer renderer, CancellationToken cancellationToken)
     {
         if (attempt is null)
         {
-            await LoginPageRenderer.RenderErrorAsync(context, AuthError.LoginAttemptMissing(), LoginPageStrings.Default);
+            await StandardPages.ErrorAsync(context, AuthError.LoginAttemptMissing());
             return;
         }
 
         var preview = await attempts.PreviewLinkAsync(attempt.Value, token, BrowserBinding.Read(context), cancellationToken);
         if (preview.Failed)
         {
-            await LoginPageRenderer.RenderErrorAsync(context, preview.Error!, LoginPageStrings.Default);
+            await StandardPages.ErrorAsync(context, preview.Error!);
             return;
         }
 
-        var (strings, appOrigin, email) = await PageContextAsync(db, attempt.Value, cancellationToken);
         var p = preview.Value!;
-        var s = strings;
-        var html = new StringBuilder();
-        var org = E(p.OrganizationName);
-        var title = p.SameDevice ? s["linkSignInTitle"] : s["linkApproveTitle"];
-        html.Append("<h1>").Append(E(title).Replace("{organization}", org, StringComparison.Ordinal)).Append("</h1>");
-        html.Append("<p class=\"intro\">").Append(WithEmail(p.SameDevice ? s["linkSignInIntro"] : s["linkApproveIntro"], email).Replace("{organization}", org, StringComparison.Ordinal)).Append("</p>");
-        if (!p.SameDevice && p.ApprovalNumber is { } number)
+        var (page, appOrigin, email) = await PageOfAttemptAsync(context, db, pageContexts, p.Organization, attempt.Value, cancellationToken);
+        await renderer.WriteAsync<LinkConfirmPage>(context, page, new Dictionary<string, object>
         {
-            html.Append("<p class=\"compare\">").Append(E(s["linkNumber"])).Append(": <strong class=\"number\" id=\"approval-number\">").Append(E(number)).Append("</strong></p>");
-        }
-
-        html.Append("<form method=\"post\" action=\"/login/link\">");
-        AppendLinkFields(html, attempt.Value, token!, forms.Issue(attempt.Value));
-        var button = p.SameDevice ? s["linkSignInButton"] : s["linkApproveButton"];
-        html.Append("<button type=\"submit\" name=\"decision\" value=\"continue\">").Append(E(button).Replace("{organization}", org, StringComparison.Ordinal)).Append("</button>");
-        html.Append("<p class=\"secondary\"><button type=\"submit\" name=\"decision\" value=\"decline\" class=\"link\">").Append(E(s["linkDecline"])).Append("</button></p>");
-        html.Append("</form>");
-        await LoginPageRenderer.RenderCardAsync(context, title.Replace("{organization}", p.OrganizationName, StringComparison.Ordinal), s, html.ToString(), appOrigin is null ? [] : [appOrigin]);
+            [nameof(LinkConfirmPage.Organization)] = page.Branding.DisplayName,
+            [nameof(LinkConfirmPage.Email)] = email,
+            [nameof(LinkConfirmPage.SameDevice)] = p.SameDevice,
+            [nameof(LinkConfirmPage.ApprovalNumber)] = p.ApprovalNumber!,
+            [nameof(LinkConfirmPage.AttemptId)] = attempt.Value,
+            [nameof(LinkConfirmPage.Token)] = token!,
+            [nameof(LinkConfirmPage.FormToken)] = forms.Issue(attempt.Value),
+        }, formTargets: appOrigin is null ? [] : [appOrigin]);
     }
 
     private static async Task DecideAsync(HttpContext context, LoginAttemptService attempts, AuthDbContext db, LinkFormToken forms, SessionCookie sessionCookie,
-        IOptions<ServerOptions> server, CancellationToken cancellationToken)
+        IOptions<ServerOptions> server, PageContextFactory pageContexts, PageRenderer renderer, OrganizationCache organizations, CancellationToken cancellationToken)
     {
         if (!context.Request.HasFormContentType)
         {
-            await LoginPageRenderer.RenderErrorAsync(context, AuthError.EntityInvalid("body", "A form post is expected."), LoginPageStrings.Default);
+            await StandardPages.ErrorAsync(context, AuthError.EntityInvalid("body", "A form post is expected."));
             return;
         }
 
         var form = await context.Request.ReadFormAsync(cancellationToken);
         if (EmailLoginEndpoints.ParseGuid(form["attempt"]) is not { } attemptId)
         {
-            await LoginPageRenderer.RenderErrorAsync(context, AuthError.LoginAttemptMissing(), LoginPageStrings.Default);
+            await StandardPages.ErrorAsync(context, AuthError.LoginAttemptMissing());
             return;
         }
 
         if (!forms.IsValid(context.Request, form[LinkFormToken.FieldName], attemptId, server.Value.PublicOrigin))
         {
-            await LoginPageRenderer.RenderErrorAsync(context, AuthError.EntityInvalid(LinkFormToken.FieldName, "The form expired. Open the link in the email again."), LoginPageStrings.Default);
+            await StandardPages.ErrorAsync(context, AuthError.EntityInvalid(LinkFormToken.FieldName, "The form expired. Open the link in the email again."));
             return;
         }
 
         string? token = form["token"];
         var client = ClientContext.FromBrowser(context);
-        var (s, _, _) = await PageContextAsync(db, attemptId, cancellationToken);
         if (form["decision"] == "decline")
         {
             var declined = await attempts.DecideLinkAsync(attemptId, token, approve: false, client, cancellationToken);
             await (declined.Failed
-                ? LoginPageRenderer.RenderErrorAsync(context, declined.Error!, LoginPageStrings.Default)
-                : LoginPageRenderer.RenderCardAsync(context, s["linkDeclinedTitle"], s, $"<h1>{E(s["linkDeclinedTitle"])}</h1><p class=\"intro\">{E(s["linkDeclined"])}</p>", []));
+                ? StandardPages.ErrorAsync(context, declined.Error!)
+                : MessageAsync(context, db, pageContexts, renderer, organizations, attemptId, t => (t["linkDeclinedTitle"], t["linkDeclined"]), cancellationToken));
             return;
         }
 
@@ -110,7 +101,7 @@ public static class EmailLinkEndpoints
             var signedIn = await attempts.CheckLinkAsync(attemptId, token, client, cancellationToken);
             if (signedIn.Failed)
             {
-                await LoginPageRenderer.RenderErrorAsync(context, signedIn.Error!, LoginPageStrings.Default);
+                await StandardPages.ErrorAsync(context, signedIn.Error!);
                 return;
             }
 
@@ -121,8 +112,8 @@ public static class EmailLinkEndpoints
         // Another device: approve; the waiting browser signs in. This one gets no session and no code.
         var approved = await attempts.DecideLinkAsync(attemptId, token, approve: true, client, cancellationToken);
         await (approved.Failed
-            ? LoginPageRenderer.RenderErrorAsync(context, approved.Error!, LoginPageStrings.Default)
-            : LoginPageRenderer.RenderCardAsync(context, s["linkApprovedTitle"], s, $"<h1>{E(s["linkApprovedTitle"])}</h1><p class=\"intro\">{E(s["linkApproved"])}</p>", []));
+            ? StandardPages.ErrorAsync(context, approved.Error!)
+            : MessageAsync(context, db, pageContexts, renderer, organizations, attemptId, t => (t["linkApprovedTitle"], t["linkApproved"]), cancellationToken));
     }
 
     /// <summary>The waiting page's poll: one indexed read. Only the browser that asked may ask (its binding cookie).</summary>
@@ -143,13 +134,13 @@ public static class EmailLinkEndpoints
         var form = await pages.ReadFormAsync(context);
         if (form.Failed)
         {
-            await LoginPageRenderer.RenderErrorAsync(context, form.Error!, LoginPageStrings.Default);
+            await StandardPages.ErrorAsync(context, form.Error!);
             return;
         }
 
         if (EmailLoginEndpoints.ParseGuid(form.Value!["attempt"]) is not { } attemptId)
         {
-            await LoginPageRenderer.RenderErrorAsync(context, AuthError.LoginAttemptMissing(), LoginPageStrings.Default);
+            await StandardPages.ErrorAsync(context, AuthError.LoginAttemptMissing());
             return;
         }
 
@@ -165,14 +156,14 @@ public static class EmailLinkEndpoints
         var loaded = attempt?.AuthorizationRequestId is { } requestId ? await requests.LoadAsync(requestId, cancellationToken) : default;
         if (attempt is null || loaded.Value.Request is null)
         {
-            await LoginPageRenderer.RenderErrorAsync(context, finished.Error!, LoginPageStrings.Default);
+            await StandardPages.ErrorAsync(context, finished.Error!);
             return;
         }
 
         var (organization, request) = loaded.Value;
         var model = pages.NewModel(context, organization, request) with
         {
-            Step = EmailLoginMethod.AppendLinkSentStep,
+            Step = typeof(EmailLinkSentStep),
             AttemptId = attempt.Id,
             Email = attempt.Email,
             ApprovalNumber = attempt.DeclinedAt is null ? attempt.ApprovalNumber : null,
@@ -181,23 +172,36 @@ public static class EmailLinkEndpoints
         await pages.ShowOrReturnErrorAsync(context, finished.Error!, model, request);
     }
 
-    private static void AppendLinkFields(StringBuilder html, Guid attemptId, string token, string formToken)
+    /// <summary>"Sign-in approved" or "cancelled", in the attempt's page language and the organization's look.</summary>
+    private static async Task MessageAsync(HttpContext context, AuthDbContext db, PageContextFactory pageContexts, PageRenderer renderer, OrganizationCache organizations,
+        Guid attemptId, Func<PageText, (string Title, string Message)> strings, CancellationToken cancellationToken)
     {
-        html.Append("<input type=\"hidden\" name=\"attempt\" value=\"").Append(attemptId).Append("\">");
-        html.Append("<input type=\"hidden\" name=\"token\" value=\"").Append(E(token)).Append("\">");
-        html.Append("<input type=\"hidden\" name=\"").Append(LinkFormToken.FieldName).Append("\" value=\"").Append(E(formToken)).Append("\">");
+        var organizationId = await db.LoginAttempts.AsNoTracking().Where(a => a.Id == attemptId).Select(a => a.OrganizationId).SingleAsync(cancellationToken);
+        var organization = await organizations.FindAsync(organizationId, cancellationToken);
+        var (page, _, _) = await PageOfAttemptAsync(context, db, pageContexts, organization, attemptId, cancellationToken);
+        var (title, message) = strings(page.Text);
+        await renderer.WriteAsync<MessagePage>(context, page, new Dictionary<string, object>
+        {
+            [nameof(MessagePage.Title)] = title,
+            [nameof(MessagePage.Message)] = message,
+        });
     }
 
-    /// <summary>The attempt's page strings (the app's translations), its app origin (the same-device POST redirects there) and address.</summary>
-    private static async Task<(LoginPageStrings Strings, string? AppOrigin, string Email)> PageContextAsync(AuthDbContext db, Guid attemptId, CancellationToken cancellationToken)
+    /// <summary>
+    /// The page context of the attempt's login page (its language and the app's translations, the organization's
+    /// branding), its app origin (the same-device POST redirects there) and address.
+    /// </summary>
+    private static async Task<(PageContext Page, string? AppOrigin, string Email)> PageOfAttemptAsync(HttpContext context, AuthDbContext db, PageContextFactory pageContexts,
+        CachedOrganization? organization, Guid attemptId, CancellationToken cancellationToken)
     {
         var row = await db.LoginAttempts.AsNoTracking().Where(a => a.Id == attemptId)
-            .Select(a => new { a.Email, a.AuthorizationRequest!.Translations, a.AuthorizationRequest.RedirectUri }).SingleOrDefaultAsync(cancellationToken);
+            .Select(a => new { a.Email, a.AuthorizationRequest!.Translations, a.AuthorizationRequest.UiLocales, a.AuthorizationRequest.RedirectUri }).SingleOrDefaultAsync(cancellationToken);
         if (row is null)
         {
-            return (LoginPageStrings.Default, null, "");
+            return (pageContexts.For(context.Request, organization), null, "");
         }
 
-        return (LoginPageStrings.From(row.Translations), Organizations.OriginRules.TryGetOrigin(row.RedirectUri, out var origin) ? origin : null, row.Email);
+        var page = pageContexts.For(context.Request, organization, row.UiLocales, row.Translations);
+        return (page, OriginRules.TryGetOrigin(row.RedirectUri, out var origin) ? origin : null, row.Email);
     }
 }

@@ -1,5 +1,5 @@
-using System.Text;
 using AuthServer.Features.SignIn;
+using AuthServer.Pages;
 using Microsoft.AspNetCore.Antiforgery;
 
 namespace AuthServer.Features.Login.Page;
@@ -7,13 +7,19 @@ namespace AuthServer.Features.Login.Page;
 /// <summary>Everything one rendering of the hosted page needs.</summary>
 public sealed record LoginPageModel(
     string OrganizationName,
-    LoginPageStrings Strings,
+    PageContext Page,
     Guid RequestId,
     AntiforgeryTokenSet Antiforgery,
     IReadOnlyList<ILoginMethod> Methods)
 {
-    /// <summary>A later step of one login method, drawn instead of the methods' first fragments.</summary>
-    public Action<StringBuilder, LoginPageModel>? Step { get; init; }
+    /// <summary>The organization the page is for (login methods read their per-organization setup from it).</summary>
+    public Organizations.CachedOrganization? Organization { get; init; }
+
+    /// <summary>
+    /// A later step of one login method, drawn instead of the methods' first fragments: a component deriving
+    /// from <see cref="LoginPageComponent"/> (the code form, "check your email").
+    /// </summary>
+    public Type? Step { get; init; }
 
     public Guid? AttemptId { get; init; }
 

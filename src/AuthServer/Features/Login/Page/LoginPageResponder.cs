@@ -2,12 +2,13 @@ using AuthServer.Data.Entities;
 using AuthServer.Errors;
 using AuthServer.Features.Organizations;
 using AuthServer.Features.SignIn;
+using AuthServer.Pages;
 using Microsoft.AspNetCore.Antiforgery;
 
 namespace AuthServer.Features.Login.Page;
 
 /// <summary>What every endpoint of the hosted page does to answer: build the page for a request, show it, or send an error back to the app.</summary>
-public sealed class LoginPageResponder(IAntiforgery antiforgery, LoginMethods methods, SignInFaces faces)
+public sealed class LoginPageResponder(IAntiforgery antiforgery, LoginMethods methods, SignInFaces faces, PageContextFactory pageContexts, PageRenderer renderer)
 {
     /// <summary>Errors about the person or the app's setup go back to the app; the rest are shown on the page.</summary>
     private static readonly HashSet<string> ReturnedToApp = [ErrorCatalog.NoPermission.Code, ErrorCatalog.EntityMissing.Code, ErrorCatalog.ConnectionMissing.Code];
@@ -20,10 +21,13 @@ public sealed class LoginPageResponder(IAntiforgery antiforgery, LoginMethods me
             EmbeddableCookieBuilder.MarkEmbedded(context);
         }
 
-        return new LoginPageModel(organization.Name, LoginPageStrings.From(request.Translations), request.Id, antiforgery.GetAndStoreTokens(context),
-            methods.EnabledFor(organization, request))
+        var embedOrigin = request.Embed ? appOrigin : null;
+        var page = pageContexts.For(context.Request, organization, request.UiLocales, request.Translations)
+            with { EmbedOrigin = embedOrigin };
+        return new LoginPageModel(page.Branding.DisplayName, page, request.Id, antiforgery.GetAndStoreTokens(context), methods.EnabledFor(organization, request))
         {
-            EmbedOrigin = request.Embed ? appOrigin : null,
+            EmbedOrigin = embedOrigin,
+            Organization = organization,
             Email = request.LoginHint,
         };
     }
@@ -31,7 +35,7 @@ public sealed class LoginPageResponder(IAntiforgery antiforgery, LoginMethods me
     public Task RenderAsync(HttpContext context, LoginPageModel model, AuthorizationRequest request, int status = StatusCodes.Status200OK)
     {
         OriginRules.TryGetOrigin(request.RedirectUri, out var appOrigin);
-        return LoginPageRenderer.RenderAsync(context, model, [appOrigin], status);
+        return renderer.WriteAsync<LoginPage>(context, model.Page, new Dictionary<string, object> { [nameof(LoginPage.Model)] = model }, status, [appOrigin]);
     }
 
     /// <summary>A login method's refusal: back to the app when it is about the person or the app's setup, else on the page.</summary>

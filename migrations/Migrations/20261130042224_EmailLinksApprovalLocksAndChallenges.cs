@@ -16,7 +16,7 @@ namespace AuthServer.Migrations.Migrations
                 table: "organizations",
                 type: "integer",
                 nullable: false,
-                defaultValue: 10);
+                defaultValue: 10); // Existing organizations get the default threshold (OrganizationSettings), not 0.
 
             migrationBuilder.AddColumn<string>(
                 name: "ApprovalNumber",

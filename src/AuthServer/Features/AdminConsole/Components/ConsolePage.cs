@@ -1,0 +1,73 @@
+using AuthServer.Errors;
+using AuthServer.Features.Admin;
+using Microsoft.AspNetCore.Components;
+
+namespace AuthServer.Features.AdminConsole.Components;
+
+/// <summary>
+/// What every console page has: the signed-in administrator as an <see cref="AdminCaller"/> (so the admin
+/// services apply the same permission checks as for an API key), and the error or notice to show.
+/// </summary>
+public abstract class ConsolePage : ComponentBase
+{
+    [CascadingParameter] public HttpContext HttpContext { get; set; } = default!;
+
+    protected AdminCaller Caller => ConsoleAdministrator.From(HttpContext).Caller;
+
+    protected CancellationToken Aborted => HttpContext.RequestAborted;
+
+    /// <summary>The refusal to show (the catalog's error, with its details).</summary>
+    protected AuthError? Problem { get; set; }
+
+    /// <summary>What an action did, to confirm it.</summary>
+    protected string? Done { get; set; }
+
+    /// <summary>
+    /// Shows the error and answers with its status: an object of another organization is 403 (noPermission),
+    /// one that does not exist 404 (entityMissing), an invalid form 400.
+    /// </summary>
+    protected void Fail(AuthError error)
+    {
+        Problem = error;
+        if (!HttpContext.Response.HasStarted)
+        {
+            HttpContext.Response.StatusCode = error.Status;
+        }
+    }
+
+    /// <summary>The value, or null after showing the error.</summary>
+    protected T? Take<T>(Outcome<T> outcome) where T : class
+    {
+        if (outcome.Failed)
+        {
+            Fail(outcome.Error!);
+            return null;
+        }
+
+        return outcome.Value;
+    }
+
+    /// <summary>True when the action succeeded (then <paramref name="done"/> is shown); otherwise the error is shown.</summary>
+    protected bool Succeeded<T>(Outcome<T> outcome, string done)
+    {
+        if (outcome.Failed)
+        {
+            Fail(outcome.Error!);
+            return false;
+        }
+
+        Problem = null;
+        Done = done;
+        return true;
+    }
+
+    /// <summary>The organizations the caller may see (at most 100, oldest first), for an organization picker.</summary>
+    protected async Task<IReadOnlyList<OrganizationView>> VisibleOrganizationsAsync(OrganizationAdmin organizations)
+    {
+        var page = await organizations.ListVisibleAsync(Caller, null, new PageQuery { LimitPerPage = PageQuery.MaxLimit.ToString(System.Globalization.CultureInfo.InvariantCulture) }, Aborted);
+        return page.Value?.Data ?? [];
+    }
+
+    protected static string Time(DateTimeOffset? time) =>
+        time is { } t ? t.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", System.Globalization.CultureInfo.InvariantCulture) : "–";
+}
