@@ -260,6 +260,29 @@ namespace AuthServer.Migrations.Migrations
                     b.ToTable("authorization_requests", (string)null);
                 });
 
+            modelBuilder.Entity("AuthServer.Data.Entities.EmailLoginLock", b =>
+                {
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("NormalizedEmail")
+                        .HasMaxLength(320)
+                        .HasColumnType("character varying(320)");
+
+                    b.Property<int>("ConsecutiveFailures")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset?>("LockedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset>("Updated")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("OrganizationId", "NormalizedEmail");
+
+                    b.ToTable("email_login_locks", (string)null);
+                });
+
             modelBuilder.Entity("AuthServer.Data.Entities.LinkedIdentity", b =>
                 {
                     b.Property<Guid>("Id")
@@ -308,8 +331,18 @@ namespace AuthServer.Migrations.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
+                    b.Property<string>("ApprovalNumber")
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)");
+
+                    b.Property<DateTimeOffset?>("ApprovedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<Guid?>("AuthorizationRequestId")
                         .HasColumnType("uuid");
+
+                    b.Property<byte[]>("BrowserBindingHash")
+                        .HasColumnType("bytea");
 
                     b.Property<byte[]>("CodeHash")
                         .IsRequired()
@@ -319,6 +352,9 @@ namespace AuthServer.Migrations.Migrations
                         .HasColumnType("timestamp with time zone");
 
                     b.Property<DateTimeOffset>("Created")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("DeclinedAt")
                         .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("Email")
@@ -598,6 +634,41 @@ namespace AuthServer.Migrations.Migrations
                     b.HasIndex("UserId");
 
                     b.ToTable("passkey_credentials", (string)null);
+                });
+
+            modelBuilder.Entity("AuthServer.Data.Entities.ProofOfWorkChallenge", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("AuthorizationRequestId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Challenge")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTimeOffset>("Created")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("Difficulty")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("SpentAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AuthorizationRequestId");
+
+                    b.HasIndex("ExpiresAt");
+
+                    b.ToTable("proof_of_work_challenges", (string)null);
                 });
 
             modelBuilder.Entity("AuthServer.Data.Entities.RateLimitCounter", b =>
@@ -1251,6 +1322,15 @@ namespace AuthServer.Migrations.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("AuthServer.Data.Entities.EmailLoginLock", b =>
+                {
+                    b.HasOne("AuthServer.Data.Entities.Organization", null)
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("AuthServer.Data.Entities.LinkedIdentity", b =>
                 {
                     b.HasOne("AuthServer.Data.Entities.UpstreamConnection", null)
@@ -1386,6 +1466,9 @@ namespace AuthServer.Migrations.Migrations
                             b1.Property<int>("MaxSessionTime")
                                 .HasColumnType("integer");
 
+                            b1.Property<int>("ProofOfWorkThreshold")
+                                .HasColumnType("integer");
+
                             b1.HasKey("OrganizationId");
 
                             b1.ToTable("organizations");
@@ -1451,6 +1534,15 @@ namespace AuthServer.Migrations.Migrations
                     b.HasOne("AuthServer.Data.Entities.User", null)
                         .WithMany()
                         .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("AuthServer.Data.Entities.ProofOfWorkChallenge", b =>
+                {
+                    b.HasOne("AuthServer.Data.Entities.AuthorizationRequest", null)
+                        .WithMany()
+                        .HasForeignKey("AuthorizationRequestId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -67,6 +67,9 @@ public enum AuthErrorCode
     /// <summary>loginAttemptInvalid: wrong or already used code or link.</summary>
     LoginAttemptInvalid,
 
+    /// <summary>emailLoginLocked: too many wrong codes in a row for the address; email sign-in is locked until a passkey sign-in or an admin unlock.</summary>
+    EmailLoginLocked,
+
     /// <summary>passkeyDataMissing: no pending passkey ceremony with that id.</summary>
     PasskeyDataMissing,
 

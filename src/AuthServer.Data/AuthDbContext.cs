@@ -21,6 +21,8 @@ public sealed class AuthDbContext(DbContextOptions<AuthDbContext> options) : DbC
     public DbSet<RevokedToken> RevokedTokens => Set<RevokedToken>();
     public DbSet<RateLimitCounter> RateLimitCounters => Set<RateLimitCounter>();
     public DbSet<OutboxEmail> OutboxEmails => Set<OutboxEmail>();
+    public DbSet<EmailLoginLock> EmailLoginLocks => Set<EmailLoginLock>();
+    public DbSet<ProofOfWorkChallenge> ProofOfWorkChallenges => Set<ProofOfWorkChallenge>();
     public DbSet<UpstreamConnection> UpstreamConnections => Set<UpstreamConnection>();
     public DbSet<LinkedIdentity> LinkedIdentities => Set<LinkedIdentity>();
     public DbSet<WebhookEndpoint> WebhookEndpoints => Set<WebhookEndpoint>();

@@ -12,7 +12,7 @@ namespace AuthServer.Data.CompiledModel
     public partial class AuthDbContextModel
     {
         private AuthDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("b34d5842-7811-4050-ad09-8f9410d4d441"), entityTypeCount: 29)
+            : base(skipDetectChanges: false, modelId: new Guid("9fa11875-0954-4f2d-b992-d1e208138679"), entityTypeCount: 31)
         {
         }
 
@@ -23,6 +23,7 @@ namespace AuthServer.Data.CompiledModel
             var auditLogEntry = AuditLogEntryEntityType.Create(this);
             var authorizationCode = AuthorizationCodeEntityType.Create(this);
             var authorizationRequest = AuthorizationRequestEntityType.Create(this);
+            var emailLoginLock = EmailLoginLockEntityType.Create(this);
             var linkedIdentity = LinkedIdentityEntityType.Create(this);
             var loginAttempt = LoginAttemptEntityType.Create(this);
             var organization = OrganizationEntityType.Create(this);
@@ -33,6 +34,7 @@ namespace AuthServer.Data.CompiledModel
             var outboxEmail = OutboxEmailEntityType.Create(this);
             var passkeyCeremony = PasskeyCeremonyEntityType.Create(this);
             var passkeyCredential = PasskeyCredentialEntityType.Create(this);
+            var proofOfWorkChallenge = ProofOfWorkChallengeEntityType.Create(this);
             var rateLimitCounter = RateLimitCounterEntityType.Create(this);
             var revokedToken = RevokedTokenEntityType.Create(this);
             var serverKey = ServerKeyEntityType.Create(this);
@@ -52,6 +54,7 @@ namespace AuthServer.Data.CompiledModel
             ApiKeyEntityType.CreateForeignKey1(apiKey, organization);
             AuthorizationCodeEntityType.CreateForeignKey1(authorizationCode, session);
             AuthorizationRequestEntityType.CreateForeignKey1(authorizationRequest, organization);
+            EmailLoginLockEntityType.CreateForeignKey1(emailLoginLock, organization);
             LinkedIdentityEntityType.CreateForeignKey1(linkedIdentity, upstreamConnection);
             LinkedIdentityEntityType.CreateForeignKey2(linkedIdentity, organization);
             LinkedIdentityEntityType.CreateForeignKey3(linkedIdentity, user);
@@ -67,6 +70,7 @@ namespace AuthServer.Data.CompiledModel
             PasskeyCeremonyEntityType.CreateForeignKey3(passkeyCeremony, user);
             PasskeyCredentialEntityType.CreateForeignKey1(passkeyCredential, organization);
             PasskeyCredentialEntityType.CreateForeignKey2(passkeyCredential, user);
+            ProofOfWorkChallengeEntityType.CreateForeignKey1(proofOfWorkChallenge, authorizationRequest);
             SessionEntityType.CreateForeignKey1(session, organization);
             SessionEntityType.CreateForeignKey2(session, upstreamConnection);
             SessionEntityType.CreateForeignKey3(session, user);
@@ -84,6 +88,7 @@ namespace AuthServer.Data.CompiledModel
             AuditLogEntryEntityType.CreateAnnotations(auditLogEntry);
             AuthorizationCodeEntityType.CreateAnnotations(authorizationCode);
             AuthorizationRequestEntityType.CreateAnnotations(authorizationRequest);
+            EmailLoginLockEntityType.CreateAnnotations(emailLoginLock);
             LinkedIdentityEntityType.CreateAnnotations(linkedIdentity);
             LoginAttemptEntityType.CreateAnnotations(loginAttempt);
             OrganizationEntityType.CreateAnnotations(organization);
@@ -94,6 +99,7 @@ namespace AuthServer.Data.CompiledModel
             OutboxEmailEntityType.CreateAnnotations(outboxEmail);
             PasskeyCeremonyEntityType.CreateAnnotations(passkeyCeremony);
             PasskeyCredentialEntityType.CreateAnnotations(passkeyCredential);
+            ProofOfWorkChallengeEntityType.CreateAnnotations(proofOfWorkChallenge);
             RateLimitCounterEntityType.CreateAnnotations(rateLimitCounter);
             RevokedTokenEntityType.CreateAnnotations(revokedToken);
             ServerKeyEntityType.CreateAnnotations(serverKey);

@@ -21,7 +21,7 @@ namespace AuthServer.Data.CompiledModel
                 "AuthServer.Data.Entities.LoginAttempt",
                 typeof(LoginAttempt),
                 baseEntityType,
-                propertyCount: 14,
+                propertyCount: 18,
                 navigationCount: 1,
                 foreignKeyCount: 2,
                 unnamedIndexCount: 4,
@@ -37,6 +37,23 @@ namespace AuthServer.Data.CompiledModel
                 sentinel: new Guid("00000000-0000-0000-0000-000000000000"));
             id.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
 
+            var approvalNumber = runtimeEntityType.AddProperty(
+                "ApprovalNumber",
+                typeof(string),
+                propertyInfo: typeof(LoginAttempt).GetProperty("ApprovalNumber", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(LoginAttempt).GetField("<ApprovalNumber>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                nullable: true,
+                maxLength: 8);
+            approvalNumber.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
+
+            var approvedAt = runtimeEntityType.AddProperty(
+                "ApprovedAt",
+                typeof(DateTimeOffset?),
+                propertyInfo: typeof(LoginAttempt).GetProperty("ApprovedAt", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(LoginAttempt).GetField("<ApprovedAt>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                nullable: true);
+            approvedAt.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
+
             var authorizationRequestId = runtimeEntityType.AddProperty(
                 "AuthorizationRequestId",
                 typeof(Guid?),
@@ -44,6 +61,14 @@ namespace AuthServer.Data.CompiledModel
                 fieldInfo: typeof(LoginAttempt).GetField("<AuthorizationRequestId>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 nullable: true);
             authorizationRequestId.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
+
+            var browserBindingHash = runtimeEntityType.AddProperty(
+                "BrowserBindingHash",
+                typeof(byte[]),
+                propertyInfo: typeof(LoginAttempt).GetProperty("BrowserBindingHash", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(LoginAttempt).GetField("<BrowserBindingHash>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                nullable: true);
+            browserBindingHash.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
 
             var codeHash = runtimeEntityType.AddProperty(
                 "CodeHash",
@@ -67,6 +92,14 @@ namespace AuthServer.Data.CompiledModel
                 fieldInfo: typeof(LoginAttempt).GetField("<Created>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 sentinel: new DateTimeOffset(new DateTime(1, 1, 1, 0, 0, 0, 0, DateTimeKind.Unspecified), new TimeSpan(0, 0, 0, 0, 0)));
             created.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
+
+            var declinedAt = runtimeEntityType.AddProperty(
+                "DeclinedAt",
+                typeof(DateTimeOffset?),
+                propertyInfo: typeof(LoginAttempt).GetProperty("DeclinedAt", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(LoginAttempt).GetField("<DeclinedAt>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                nullable: true);
+            declinedAt.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
 
             var email = runtimeEntityType.AddProperty(
                 "Email",

@@ -21,7 +21,7 @@ namespace AuthServer.Data.CompiledModel
                 "AuthServer.Data.Entities.OrganizationSettings",
                 typeof(OrganizationSettings),
                 baseEntityType,
-                propertyCount: 9,
+                propertyCount: 10,
                 foreignKeyCount: 1,
                 keyCount: 1);
 
@@ -95,6 +95,14 @@ namespace AuthServer.Data.CompiledModel
                 fieldInfo: typeof(OrganizationSettings).GetField("<MaxSessionTime>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 sentinel: 0);
             maxSessionTime.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
+
+            var proofOfWorkThreshold = runtimeEntityType.AddProperty(
+                "ProofOfWorkThreshold",
+                typeof(int),
+                propertyInfo: typeof(OrganizationSettings).GetProperty("ProofOfWorkThreshold", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(OrganizationSettings).GetField("<ProofOfWorkThreshold>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                sentinel: 0);
+            proofOfWorkThreshold.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
 
             var key = runtimeEntityType.AddKey(
                 new[] { organizationId });

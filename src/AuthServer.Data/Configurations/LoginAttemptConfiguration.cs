@@ -13,6 +13,7 @@ internal sealed class LoginAttemptConfiguration : IEntityTypeConfiguration<Login
         builder.Property(a => a.NormalizedEmail).HasMaxLength(320);
         builder.Property(a => a.Ip).HasMaxLength(64);
         builder.Property(a => a.UserAgent).HasMaxLength(1024);
+        builder.Property(a => a.ApprovalNumber).HasMaxLength(8);
         builder.HasOne<Organization>().WithMany().HasForeignKey(a => a.OrganizationId).OnDelete(DeleteBehavior.Cascade);
         builder.HasOne(a => a.AuthorizationRequest).WithMany().HasForeignKey(a => a.AuthorizationRequestId).OnDelete(DeleteBehavior.Cascade);
         // Rate limits count recent attempts per email and per IP.

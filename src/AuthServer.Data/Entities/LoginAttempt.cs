@@ -27,4 +27,19 @@ public sealed class LoginAttempt
     public DateTimeOffset Created { get; set; }
     public DateTimeOffset ExpiresAt { get; set; }
     public DateTimeOffset? CompletedAt { get; set; }
+
+    /// <summary>
+    /// HMAC of the random value of the browser that asked for the email (cookie set by the login page): a link
+    /// opened with that cookie is on the same device; opened elsewhere it needs an approval.
+    /// </summary>
+    public byte[]? BrowserBindingHash { get; set; }
+
+    /// <summary>The short number both the waiting page and the link's page show, so the person compares them.</summary>
+    public string? ApprovalNumber { get; set; }
+
+    /// <summary>Approved from another device: the waiting browser completes the sign-in on its next poll.</summary>
+    public DateTimeOffset? ApprovedAt { get; set; }
+
+    /// <summary>"This wasn't me" on the link's page: the attempt is cancelled.</summary>
+    public DateTimeOffset? DeclinedAt { get; set; }
 }

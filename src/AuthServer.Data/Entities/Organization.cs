@@ -58,6 +58,12 @@ public sealed class OrganizationSettings
     public bool CheckDeviceId { get; set; }
 
     public EmailLoginType DefaultEmailLoginType { get; set; } = EmailLoginType.Code;
+
+    /// <summary>
+    /// Emails sent or codes refused per IP or per address within Login:RateLimitWindow after which the email step
+    /// asks for a proof of work (its difficulty rises with the count); 0 never asks.
+    /// </summary>
+    public int ProofOfWorkThreshold { get; set; } = 10;
 }
 
 /// <summary>Which login methods are enabled.</summary>

@@ -38,6 +38,7 @@ public sealed record AuthError(ErrorDefinition Definition, string Message, IRead
     public static AuthError LoginAttemptMissing() => Of(ErrorCatalog.LoginAttemptMissing);
     public static AuthError LoginAttemptExpired() => Of(ErrorCatalog.LoginAttemptExpired);
     public static AuthError LoginAttemptInvalid(string? message = null) => Of(ErrorCatalog.LoginAttemptInvalid, message);
+    public static AuthError EmailLoginLocked() => Of(ErrorCatalog.EmailLoginLocked);
     public static AuthError PasskeyDataMissing() => Of(ErrorCatalog.PasskeyDataMissing);
     public static AuthError PasskeyDataExpired() => Of(ErrorCatalog.PasskeyDataExpired);
     public static AuthError PasskeyDataInvalid() => Of(ErrorCatalog.PasskeyDataInvalid);

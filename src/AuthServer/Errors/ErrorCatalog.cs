@@ -28,6 +28,8 @@ public static class ErrorCatalog
     public static readonly ErrorDefinition LoginAttemptMissing = new("loginAttemptMissing", 404, "The login attempt does not exist.", false);
     public static readonly ErrorDefinition LoginAttemptExpired = new("loginAttemptExpired", 400, "The login attempt has expired. Request a new code.", false);
     public static readonly ErrorDefinition LoginAttemptInvalid = new("loginAttemptInvalid", 400, "The code is wrong or no longer valid.", false);
+    /// <summary>The address spent its lifetime budget of consecutive wrong codes (Login:MaxConsecutiveFailedCodes).</summary>
+    public static readonly ErrorDefinition EmailLoginLocked = new("emailLoginLocked", 403, "Sign-in by email is locked for this address after too many wrong codes. Sign in with a passkey, or ask the administrator to unlock it.", false);
     public static readonly ErrorDefinition PasskeyDataMissing = new("passkeyDataMissing", 404, "The passkey ceremony does not exist.", false);
     public static readonly ErrorDefinition PasskeyDataExpired = new("passkeyDataExpired", 400, "The passkey ceremony has expired.", false);
     public static readonly ErrorDefinition PasskeyDataInvalid = new("passkeyDataInvalid", 400, "The passkey data could not be verified.", false);
@@ -54,7 +56,7 @@ public static class ErrorCatalog
         GenericError, ServiceUnavailable, NoPermission, TooManyRequests, MissingFields, EntityMissing, EntityInvalid,
         OrganizationIdMissing, ConnectionMissing, CallbackUrlMissing, CallbackUrlInvalid, DomainInvalid,
         StateMissing, StateInvalid, CodeChallengeMissing, CodeChallengeInvalid,
-        LoginAttemptMissing, LoginAttemptExpired, LoginAttemptInvalid,
+        LoginAttemptMissing, LoginAttemptExpired, LoginAttemptInvalid, EmailLoginLocked,
         PasskeyDataMissing, PasskeyDataExpired, PasskeyDataInvalid, PasskeyWrongOrganization,
         UpstreamSignInFailed, UpstreamUnavailable, UpstreamEmailUnverified, CaptchaInvalid,
         TokenMissing, TokenInvalid, ClientCredentialsInvalid, SessionMissing, SessionNotVerified, SessionExpired, SessionInactive, SessionInvalid,

@@ -79,6 +79,37 @@ public sealed class PasskeyBrowserTests(KestrelServerFixture fixture) : IClassFi
         await VerifyAsync(app, organization, page.Url, callback);
     }
 
+    [Theory]
+    [MemberData(nameof(Viewports))]
+    public async Task Register_clicked_first_with_an_empty_field_stays_a_registration_and_creates_a_passkey(string device, int width, int height)
+    {
+        var organization = await fixture.CreateOrganizationAsync("Acme Corporation");
+        var email = $"first-{device}-{Guid.NewGuid():N}@example.com";
+        var callback = fixture.AppOrigin + "/callback";
+        await using var browser = await BrowserHandle.LaunchAsync();
+        var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = width, Height = height } });
+        var authenticator = await VirtualAuthenticator.AddAsync(page);
+        await page.AddInitScriptAsync("PublicKeyCredential.isConditionalMediationAvailable = () => Promise.resolve(false);");
+
+        await page.GotoAsync(fixture.BaseUrl + LoginDriver.LoginUrl(organization, callback));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Register a new passkey" }).ClickAsync();
+
+        // Still registering: the page asks for the address, and its only button (Enter) sends the code for the passkey.
+        var send = page.GetByRole(AriaRole.Button, new() { Name = "Send code to create a passkey" });
+        await Assertions.Expect(send).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("valid email");
+        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Continue" })).ToHaveCountAsync(0);
+        await Shot(page, device, "7-register-mode");
+
+        await page.GetByLabel("Email address").FillAsync(email);
+        await page.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Create passkey" })).ToBeVisibleAsync();
+        await page.GetByLabel("Code").FillAsync(await Maildev.WaitForCodeAsync(email));
+        await page.Keyboard.PressAsync("Enter");
+        await page.WaitForURLAsync(callback + "?**");
+        Assert.Equal(1, await authenticator.CredentialCountAsync());
+    }
+
     /// <summary>The app's side: the code in the callback URL verifies; returns the access token.</summary>
     private static async Task<string> VerifyAsync(LoginDriver app, TestOrganization organization, string url, string callback)
     {

@@ -31,7 +31,7 @@ public sealed class AuthenticateDirectTests(LoginServerFixture fixture) : IClass
 
         var link = fixture.Outbox.LatestLinkFor("direct@example.com");
         Assert.Contains(attemptId.ToString(), link);
-        var followed = await driver.Client.GetAsync(link);
+        var followed = await driver.FollowLinkAsync(link);
 
         Assert.Equal(HttpStatusCode.Redirect, followed.StatusCode);
         var location = followed.Headers.Location!;
@@ -215,7 +215,7 @@ public sealed class AuthenticateDirectTests(LoginServerFixture fixture) : IClass
     {
         var response = await PostJsonAsync(driver, organization.Basic, Body(email));
         Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
-        var followed = await driver.Client.GetAsync(fixture.Outbox.LatestLinkFor(email));
+        var followed = await driver.FollowLinkAsync(fixture.Outbox.LatestLinkFor(email));
         Assert.Equal(HttpStatusCode.Redirect, followed.StatusCode);
         return QueryHelpers.ParseQuery(followed.Headers.Location!.Query)["code"].ToString();
     }

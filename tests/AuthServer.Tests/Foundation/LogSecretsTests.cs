@@ -62,7 +62,7 @@ public sealed partial class LogSecretsTests
         await login.SubmitEmailAsync(await login.OpenAsync(LoginDriver.LoginUrl(linkOrganization)), linkEmail);
         var link = new Uri(LinkPattern().Match(await Maildev.WaitForTextAsync(linkEmail)).Value);
         secrets.Add(QueryHelpers.ParseQuery(link.Query)["token"].ToString());
-        var followed = await client.GetAsync(link.PathAndQuery);
+        var followed = await login.FollowLinkAsync(link.PathAndQuery);
         Assert.Equal(HttpStatusCode.Redirect, followed.StatusCode);
         secrets.Add(QueryHelpers.ParseQuery(followed.Headers.Location!.Query)["code"].ToString());
 

@@ -75,6 +75,29 @@ public sealed partial class LoginDriver(HttpClient client, Outbox outbox) : IDis
         return done.Response.Headers.Location!;
     }
 
+    /// <summary>GET of an emailed link: a page with one button, never a sign-in.</summary>
+    public async Task<LoginPage> OpenLinkPageAsync(string link)
+    {
+        var response = await client.GetAsync(link);
+        return new LoginPage(response, await response.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>Presses a button of a link's page (decision "continue" or "decline"), as that page's form posts it.</summary>
+    public async Task<LoginPage> PostLinkAsync(LoginPage linkPage, string decision = "continue", string? token = null)
+    {
+        var response = await client.PostAsync("/login/link", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["attempt"] = linkPage.AttemptId,
+            ["token"] = token ?? linkPage.Field("token"),
+            ["form"] = linkPage.Field("form"),
+            ["decision"] = decision,
+        }));
+        return new LoginPage(response, await response.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>Opens an emailed link and presses its main button: in the browser that asked for it, that signs in.</summary>
+    public async Task<HttpResponseMessage> FollowLinkAsync(string link) => (await PostLinkAsync(await OpenLinkPageAsync(link))).Response;
+
     /// <summary>POST /api/v1/verify as the app does (multipart form).</summary>
     public Task<HttpResponseMessage> VerifyAsync(TestOrganization organization, string code, string redirectUri = LoginServerFixture.Callback, string verifier = Verifier)
     {
@@ -145,7 +168,7 @@ public sealed partial class LoginDriver(HttpClient client, Outbox outbox) : IDis
         public IDictionary<string, string> RedirectQuery =>
             QueryHelpers.ParseQuery(Response.Headers.Location?.Query).ToDictionary(p => p.Key, p => p.Value.ToString());
 
-        private string Field(string name)
+        public string Field(string name)
         {
             var match = Regex.Match(Html, $"name=\"{Regex.Escape(name)}\" value=\"([^\"]*)\"");
             return match.Success ? WebUtility.HtmlDecode(match.Groups[1].Value) : throw new InvalidOperationException($"No field {name} in page: {Html}");

@@ -50,6 +50,13 @@ public sealed partial class Outbox(string path, string? connectionString = null)
         return All().Count(m => string.Equals(m.To.Trim(), address, StringComparison.OrdinalIgnoreCase));
     }
 
+    /// <summary>Every email delivered to the address, oldest first, once the queue has nothing pending.</summary>
+    public IReadOnlyList<EmailMessage> AllTo(string address)
+    {
+        _ = CountTo(address);
+        return All().Where(m => string.Equals(m.To.Trim(), address, StringComparison.OrdinalIgnoreCase)).ToList();
+    }
+
     public string LatestCodeFor(string address) => CodePattern().Match(LatestTo(address).TextBody).Groups[1].Value;
 
     public string LatestLinkFor(string address) => LinkPattern().Match(LatestTo(address).TextBody).Value;

@@ -183,7 +183,7 @@ public sealed class LoginAttemptTests(LoginServerFixture fixture) : IClassFixtur
         Assert.DoesNotContain("name=\"code\"", sent.Html);
 
         var link = fixture.Outbox.LatestLinkFor("link@example.com");
-        var response = await driver.Client.GetAsync(link);
+        var response = await driver.FollowLinkAsync(link);
 
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         var location = response.Headers.Location!;
@@ -203,9 +203,12 @@ public sealed class LoginAttemptTests(LoginServerFixture fixture) : IClassFixtur
         var page = await driver.OpenAsync(LoginDriver.LoginUrl(organization));
         await driver.SubmitEmailAsync(page, "link-twice@example.com");
         var link = fixture.Outbox.LatestLinkFor("link-twice@example.com");
-        Assert.Equal(HttpStatusCode.Redirect, (await driver.Client.GetAsync(link)).StatusCode);
+        var linkPage = await driver.OpenLinkPageAsync(link);
+        Assert.Equal(HttpStatusCode.Redirect, (await driver.PostLinkAsync(linkPage)).Response.StatusCode);
 
         var again = await driver.Client.GetAsync(link);
+        var postedAgain = await driver.PostLinkAsync(linkPage);
+        LoginAssertions.AssertErrorPage(postedAgain.Response, postedAgain.Html, HttpStatusCode.BadRequest, "loginAttemptInvalid");
 
         LoginAssertions.AssertErrorPage(again, await again.Content.ReadAsStringAsync(), HttpStatusCode.BadRequest, "loginAttemptInvalid");
     }
@@ -229,10 +232,16 @@ public sealed class LoginAttemptTests(LoginServerFixture fixture) : IClassFixtur
         LoginAssertions.AssertErrorPage(wrongToken, await wrongToken.Content.ReadAsStringAsync(), HttpStatusCode.BadRequest, "loginAttemptInvalid");
         LoginAssertions.AssertErrorPage(noToken, await noToken.Content.ReadAsStringAsync(), HttpStatusCode.BadRequest, "loginAttemptInvalid");
         LoginAssertions.AssertErrorPage(otherAttempt, await otherAttempt.Content.ReadAsStringAsync(), HttpStatusCode.NotFound, "loginAttemptMissing");
+        // Looking costs nothing (a scanner's fetch must not burn the link); posting a wrong token counts.
+        Assert.Equal(0, await FailedChecksAsync(Guid.Parse(query["attempt"].ToString())));
+        var linkPage = await driver.OpenLinkPageAsync(link);
+        var postedWrong = await driver.PostLinkAsync(linkPage, token: tampered);
+        LoginAssertions.AssertErrorPage(postedWrong.Response, postedWrong.Html, HttpStatusCode.BadRequest, "loginAttemptInvalid");
+        await driver.PostLinkAsync(linkPage, token: tampered);
         Assert.Equal(2, await FailedChecksAsync(Guid.Parse(query["attempt"].ToString())));
 
         // The genuine link still works after the tampering.
-        Assert.Equal(HttpStatusCode.Redirect, (await driver.Client.GetAsync(link)).StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await driver.PostLinkAsync(linkPage)).Response.StatusCode);
     }
 
     [Fact]

@@ -31,6 +31,7 @@ public static class AdminApi
         services.AddScoped<SessionAdmin>();
         services.AddScoped<PasskeyAdmin>();
         services.AddScoped<MailLog>();
+        services.AddScoped<EmailLoginLockAdmin>();
         services.AddScoped<Branding.BrandingAdmin>();
 
         services.AddOpenApi(options => OpenApiDocumentation.Configure(options));
@@ -52,6 +53,7 @@ public static class AdminApi
         Upstream.UpstreamConnectionEndpoints.MapUpstreamConnectionAdmin(admin);
         admin.MapAuditLogAdmin();
         admin.MapMailLogAdmin();
+        admin.MapEmailLoginLockAdmin();
         admin.MapKeyAdmin();
         admin.MapWebhookAdmin();
         admin.MapMethods("/{**path}", [HttpMethods.Post, HttpMethods.Put, HttpMethods.Patch], NoEndpointForBody).ExcludeFromDescription();

@@ -15,6 +15,9 @@ public sealed class OrganizationSettingsInput
 
     /// <summary>"code" or "link".</summary>
     public string? DefaultEmailLoginType { get; init; }
+
+    /// <summary>Emails or wrong codes per IP or address in Login:RateLimitWindow after which the email step asks for a proof of work; 0 never.</summary>
+    public int? ProofOfWorkThreshold { get; init; }
 }
 
 public sealed class OrganizationConnectionsInput
@@ -43,11 +46,11 @@ public sealed class OrganizationRequest
 
 public sealed record OrganizationSettingsView(
     int MaxSessionTime, int MaxInactivityTime, bool EnableUserCreation, bool AllowLocalhost,
-    bool CheckIp, bool CheckUserAgent, bool CheckDeviceId, string DefaultEmailLoginType)
+    bool CheckIp, bool CheckUserAgent, bool CheckDeviceId, string DefaultEmailLoginType, int ProofOfWorkThreshold)
 {
     public static OrganizationSettingsView From(OrganizationSettings s) => new(
         s.MaxSessionTime, s.MaxInactivityTime, s.EnableUserCreation, s.AllowLocalhost, s.CheckIp, s.CheckUserAgent, s.CheckDeviceId,
-        s.DefaultEmailLoginType == EmailLoginType.Link ? "link" : "code");
+        s.DefaultEmailLoginType == EmailLoginType.Link ? "link" : "code", s.ProofOfWorkThreshold);
 }
 
 public sealed record OrganizationConnectionsView(bool Email, bool Passkey);

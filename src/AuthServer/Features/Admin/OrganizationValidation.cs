@@ -120,6 +120,11 @@ public sealed class OrganizationValidation
             details.Add(new ErrorDetail("settings.maxInactivityTime", "Must be a positive number of seconds."));
         }
 
+        if (input.ProofOfWorkThreshold is < 0 or > 10_000)
+        {
+            details.Add(new ErrorDetail("settings.proofOfWorkThreshold", "Must be between 0 (never ask) and 10000."));
+        }
+
         EmailLoginType? loginType = input.DefaultEmailLoginType?.ToLowerInvariant() switch
         {
             null => null,
@@ -143,6 +148,7 @@ public sealed class OrganizationValidation
             settings.CheckUserAgent = input.CheckUserAgent ?? settings.CheckUserAgent;
             settings.CheckDeviceId = input.CheckDeviceId ?? settings.CheckDeviceId;
             settings.DefaultEmailLoginType = loginType ?? settings.DefaultEmailLoginType;
+            settings.ProofOfWorkThreshold = input.ProofOfWorkThreshold ?? settings.ProofOfWorkThreshold;
         };
 
         EmailLoginType? Invalid()

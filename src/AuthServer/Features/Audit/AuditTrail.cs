@@ -90,6 +90,26 @@ public sealed class AuditTrail(AuthDbContext db, IServiceScopeFactory scopes, We
         }
     }
 
+    /// <summary>
+    /// Records an event that is not a sign-in outcome nor an admin change (an address locked after too many wrong
+    /// codes, a sign-in refused from another device) on a connection of its own, after the caller's transaction.
+    /// Never throws: it is logged instead.
+    /// </summary>
+    public async Task TryRecordEventAsync(AuditActor actor, string action, string targetType, string? targetId, Guid? organizationId, string status)
+    {
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var own = scope.ServiceProvider.GetRequiredService<AuthDbContext>();
+            own.AuditLog.Add(Entry(actor, action, targetType, targetId, organizationId, status));
+            await own.SaveChangesAsync(CancellationToken.None);
+        }
+        catch (Exception exception)
+        {
+            logger.LogWarning(exception, "Could not write the audit entry {Action} of {TargetType} ({Status})", action, targetType, status);
+        }
+    }
+
     private AuditLogEntry Entry(AuditActor actor, string action, string targetType, string? targetId, Guid? organizationId, string status) => new()
     {
         ActorType = actor.Type,

@@ -2,6 +2,7 @@ using AuthServer.Pages;
 using AuthServer.Data;
 using AuthServer.Data.Entities;
 using AuthServer.Errors;
+using AuthServer.Features.Login.Links;
 using AuthServer.Features.Login.Page;
 using AuthServer.Features.Passkeys;
 using AuthServer.Features.Sessions;
@@ -21,12 +22,13 @@ public static class EmailLoginEndpoints
         var login = app.MapGroup("/login").ExcludeFromDescription();
         login.MapPost("/email", SubmitEmailAsync).DisableAntiforgery();
         login.MapPost("/code", SubmitCodeAsync).DisableAntiforgery();
-        login.MapGet("/link", OpenLinkAsync);
+        app.MapEmailLinks();
         return app;
     }
 
     private static async Task SubmitEmailAsync(HttpContext context, AuthorizationRequestService requests, LoginPageResponder pages,
-        LoginAttemptService attempts, CancellationToken cancellationToken)
+        LoginAttemptService attempts, BrowserBinding binding, Microsoft.Extensions.Options.IOptions<LoginOptions> options, Challenge.ProofOfWork proofOfWork,
+        AuthDbContext db, CancellationToken cancellationToken)
     {
         var form = await pages.ReadFormAsync(context);
         if (form.Failed)
@@ -47,16 +49,45 @@ public static class EmailLoginEndpoints
         string? email = form.Value!["email"];
         // Registering a passkey needs the code (typed on this page), never a link that may open elsewhere.
         var registerPasskey = form.Value!["intent"] == "passkey" && model.Offers(PasskeyLoginMethod.MethodName);
-        var started = await attempts.StartAsync(organization, request, email, ClientContext.FromBrowser(context), registerPasskey ? EmailLoginType.Code : null, cancellationToken);
+        // This browser is remembered with the attempt, so its link knows whether it is opened here or elsewhere.
+        var browserHash = binding.Hash(binding.Ensure(context));
+        var proof = new ProofOfWorkAnswer(ParseGuid(form.Value!["pow"]), form.Value!["pow_counter"]);
+        var client = ClientContext.FromBrowser(context);
+        var started = await attempts.StartAsync(organization, request, email, client, registerPasskey ? EmailLoginType.Code : null, cancellationToken,
+            browserHash, proof);
+        if (started.Failed && started.Error!.Code == ErrorCatalog.CaptchaInvalid.Code && EmailAddress.IsValid(email))
+        {
+            // A new puzzle for the page's script, however the last answer failed (each is spent once).
+            var difficulty = await proofOfWork.RequiredDifficultyAsync(organization, client.Ip, EmailAddress.Normalize(email!), cancellationToken) ?? Challenge.ProofOfWork.BaseDifficulty;
+            var puzzle = proofOfWork.Issue(request.Id, difficulty);
+            await db.SaveChangesAsync(cancellationToken);
+            model = model with { ProofOfWork = puzzle, RegisterPasskey = registerPasskey };
+            if (proof.PuzzleId is null)
+            {
+                // Asked for the first time: not the person's mistake, so no red error; the status line explains.
+                await pages.RenderAsync(context, model with { Email = email }, request, started.Error.Status);
+                return;
+            }
+        }
+
         if (started.Failed)
         {
-            await pages.ShowOrReturnErrorAsync(context, started.Error!, model with { Email = email }, request);
+            // A registration stays a registration: the form asks for the address again in registration mode.
+            await pages.ShowOrReturnErrorAsync(context, started.Error!, model with { Email = email, RegisterPasskey = registerPasskey }, request);
             return;
         }
 
         var attempt = started.Value!.Attempt;
         var step = attempt.Type == EmailLoginType.Code ? typeof(EmailCodeStep) : typeof(EmailLinkSentStep);
-        await pages.RenderAsync(context, model with { Step = step, AttemptId = attempt.Id, Email = attempt.Email, RegisterPasskey = registerPasskey }, request);
+        await pages.RenderAsync(context, model with
+        {
+            Step = step,
+            AttemptId = attempt.Id,
+            Email = attempt.Email,
+            RegisterPasskey = registerPasskey,
+            ApprovalNumber = attempt.ApprovalNumber,
+            WaitSeconds = (int)options.Value.AttemptLifetime.TotalSeconds,
+        }, request);
     }
 
     private static async Task SubmitCodeAsync(HttpContext context, AuthDbContext db, AuthorizationRequestService requests, LoginPageResponder pages,
@@ -96,30 +127,12 @@ public static class EmailLoginEndpoints
         await pages.ShowOrReturnErrorAsync(context, checkedCode.Error!, model, request);
     }
 
-    private static async Task OpenLinkAsync(HttpContext context, Guid? attempt, string? token, LoginAttemptService attempts, SessionCookie sessionCookie, CancellationToken cancellationToken)
-    {
-        if (attempt is null)
-        {
-            await StandardPages.ErrorAsync(context, AuthError.LoginAttemptMissing());
-            return;
-        }
-
-        var checkedLink = await attempts.CheckLinkAsync(attempt.Value, token, ClientContext.FromBrowser(context), cancellationToken);
-        if (checkedLink.Failed)
-        {
-            await StandardPages.ErrorAsync(context, checkedLink.Error!);
-            return;
-        }
-
-        CompleteInBrowser(context, checkedLink.Value!, sessionCookie);
-    }
-
     /// <summary>Remembers the new session in this browser (single sign-on) and moves on.</summary>
-    private static void CompleteInBrowser(HttpContext context, CompletedSignIn signIn, SessionCookie sessionCookie)
+    internal static void CompleteInBrowser(HttpContext context, CompletedSignIn signIn, SessionCookie sessionCookie)
     {
         sessionCookie.Issue(context, signIn.SessionId);
         context.Response.Redirect(signIn.RedirectUrl);
     }
 
-    private static Guid? ParseGuid(string? value) => Guid.TryParse(value, out var id) ? id : null;
+    internal static Guid? ParseGuid(string? value) => Guid.TryParse(value, out var id) ? id : null;
 }

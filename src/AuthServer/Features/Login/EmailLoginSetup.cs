@@ -16,6 +16,10 @@ public static class EmailLoginSetup
         services.AddSingleton<LoginSecrets>();
         services.AddLoginMethod<EmailLoginMethod>();
         services.AddScoped<LoginAttemptService>();
+        services.AddScoped<Lockout.EmailLoginLocks>();
+        services.AddSingleton<Links.BrowserBinding>();
+        services.AddSingleton<Links.LinkFormToken>();
+        services.AddScoped<Challenge.ProofOfWork>();
         services.AddAntiforgery(options =>
         {
             options.Cookie = new EmbeddableCookieBuilder();

@@ -2,7 +2,10 @@ using AuthServer.Data;
 using AuthServer.Data.Entities;
 using AuthServer.Errors;
 using AuthServer.Features.Audit;
+using AuthServer.Features.Login.Challenge;
 using AuthServer.Features.Login.Email;
+using AuthServer.Features.Login.Links;
+using AuthServer.Features.Login.Lockout;
 using AuthServer.Features.Organizations;
 using AuthServer.Features.RateLimiting;
 using AuthServer.Features.Sessions;
@@ -16,6 +19,22 @@ using Microsoft.Extensions.Options;
 namespace AuthServer.Features.Login;
 
 public sealed record StartedAttempt(LoginAttempt Attempt, DateTimeOffset AllowedDate);
+
+/// <summary>What the page's script sent for the proof of work: the puzzle and the counter it found (either may be missing).</summary>
+public sealed record ProofOfWorkAnswer(Guid? PuzzleId, string? Counter);
+
+/// <summary>What a GET of an emailed link shows: whose sign-in, whether this browser asked for it, the number to compare.</summary>
+public sealed record LinkPreview(CachedOrganization Organization, bool SameDevice, string? ApprovalNumber, bool Approved);
+
+/// <summary>The waiting page's view of a link attempt.</summary>
+public static class LinkStatuses
+{
+    public const string Pending = "pending";
+    public const string Approved = "approved";
+    public const string Declined = "declined";
+    public const string Completed = "completed";
+    public const string Expired = "expired";
+}
 
 /// <summary>
 /// The emailed code or link: start an attempt (rate limited, one queued email), then check the code or link
@@ -31,6 +50,8 @@ public sealed class LoginAttemptService(
     EmailLoginMethod method,
     EmailOutbox outbox,
     AuditTrail audit,
+    EmailLoginLocks locks,
+    ProofOfWork proofOfWork,
     IOptions<LoginOptions> options,
     IOptions<ServerOptions> server,
     LoginEmailComposer composer,
@@ -39,7 +60,8 @@ public sealed class LoginAttemptService(
     TimeProvider clock)
 {
     public async Task<Outcome<StartedAttempt>> StartAsync(
-        CachedOrganization organization, AuthorizationRequest request, string? emailAddress, ClientContext client, EmailLoginType? forcedType, CancellationToken cancellationToken)
+        CachedOrganization organization, AuthorizationRequest request, string? emailAddress, ClientContext client, EmailLoginType? forcedType, CancellationToken cancellationToken,
+        byte[]? browserBindingHash = null, ProofOfWorkAnswer? browserProof = null)
     {
         var limits = options.Value;
         if (!EmailAddress.IsValid(emailAddress))
@@ -57,6 +79,20 @@ public sealed class LoginAttemptService(
         if (user.Failed)
         {
             return user.Error!;
+        }
+
+        // No code or link for an address whose budget of wrong codes is spent: it could not be checked anyway.
+        if (await locks.IsLockedAsync(organization.Id, normalized, cancellationToken))
+        {
+            return AuthError.EmailLoginLocked();
+        }
+
+        // A browser past the organization's threshold pays a proof of work first (authenticate_direct is the app's
+        // own authenticated call and is not asked).
+        if (browserProof is not null && await proofOfWork.RequiredDifficultyAsync(organization, client.Ip, normalized, cancellationToken) is { } difficulty
+            && await proofOfWork.SpendAsync(browserProof.PuzzleId, browserProof.Counter, request.Id, difficulty, cancellationToken) is { } refused)
+        {
+            return refused;
         }
 
         var now = clock.GetUtcNow();
@@ -93,6 +129,9 @@ public sealed class LoginAttemptService(
             UserAgent = client.UserAgent,
             Created = now,
             ExpiresAt = now + limits.AttemptLifetime,
+            BrowserBindingHash = browserBindingHash,
+            // Compared by the person between the waiting page and a link opened on another device.
+            ApprovalNumber = browserBindingHash is null || type != EmailLoginType.Link ? null : System.Security.Cryptography.RandomNumberGenerator.GetInt32(10, 100).ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
         var link = $"{server.Value.PublicOrigin}/login/link?attempt={attemptId}&token={linkToken}";
         // The email speaks the page's language: the app's ui_locales, the browser's Accept-Language (none on
@@ -125,6 +164,183 @@ public sealed class LoginAttemptService(
     public Task<Outcome<T>> CheckCodeThenAsync<T>(Guid attemptId, string? code, ClientContext client, Func<CachedOrganization, LoginAttempt, Task<Outcome<T>>> then, CancellationToken cancellationToken) =>
         CheckInTransactionAsync(attemptId, code, a => a.CodeHash, client, then, cancellationToken);
 
+    /// <summary>
+    /// A link opened on another device than the one that asked for it: checks the link like a sign-in (wrong
+    /// tokens count against the address's budget) but only marks the attempt approved; the waiting browser
+    /// completes the sign-in (<see cref="FinishApprovedAsync"/>). <paramref name="approve"/> false is "This wasn't
+    /// me": the attempt is cancelled and nobody is signed in.
+    /// </summary>
+    public async Task<Outcome<bool>> DecideLinkAsync(Guid attemptId, string? token, bool approve, ClientContext client, CancellationToken cancellationToken)
+    {
+        var result = await CheckInTransactionAsync(attemptId, token, a => a.LinkTokenHash, client, (_, attempt) =>
+        {
+            var now = clock.GetUtcNow();
+            if (approve)
+            {
+                attempt.ApprovedAt = now;
+            }
+            else
+            {
+                attempt.DeclinedAt = now;
+                attempt.CompletedAt = now;
+            }
+
+            return Task.FromResult(Outcome<bool>.From(true));
+        }, cancellationToken, spend: false);
+        await audit.TryRecordEventAsync(AuditActor.User(null, client.Ip), approve ? "signin.email.approve" : "signin.email.decline", AuditTrail.Targets.LoginAttempt,
+            attemptId.ToString(), await OrganizationIdOfAsync(attemptId, cancellationToken), result.Error?.Code ?? AuditTrail.Success);
+
+        return result;
+    }
+
+    /// <summary>
+    /// The waiting browser's side of an approval: once the link was approved on another device, the browser that
+    /// asked for the email (its binding cookie proves it) completes the sign-in, with its own PKCE context and
+    /// cookies. Single use like every completion: the attempt row is locked and completed once.
+    /// </summary>
+    public async Task<Outcome<CompletedSignIn>> FinishApprovedAsync(Guid attemptId, string? browserBinding, ClientContext client, CancellationToken cancellationToken)
+    {
+        var result = await FinishApprovedInTransactionAsync(attemptId, browserBinding, client, cancellationToken);
+        var session = result.Failed ? null : db.Sessions.Local.FirstOrDefault(s => s.Id == result.Value!.SessionId);
+        await audit.TryRecordSignInAsync(LoginMethods.AuditAction(method), result.Error, session, AuditTrail.Targets.LoginAttempt, attemptId,
+            async own => (await own.LoginAttempts.AsNoTracking().Where(a => a.Id == attemptId).Select(a => (Guid?)a.OrganizationId).SingleOrDefaultAsync(), null), client.Ip, "link");
+        return result;
+    }
+
+    /// <summary>Where a link attempt stands, for the waiting page's poll (one indexed read). Only its own browser may ask.</summary>
+    public async Task<Outcome<string>> LinkStatusAsync(Guid attemptId, string? browserBinding, CancellationToken cancellationToken)
+    {
+        var attempt = await db.LoginAttempts.AsNoTracking().Where(a => a.Id == attemptId)
+            .Select(a => new { a.BrowserBindingHash, a.ApprovedAt, a.DeclinedAt, a.CompletedAt, a.ExpiresAt }).SingleOrDefaultAsync(cancellationToken);
+        if (attempt is null || !BindingMatches(attempt.BrowserBindingHash, browserBinding, attemptId))
+        {
+            return AuthError.LoginAttemptMissing();
+        }
+
+        return attempt switch
+        {
+            { DeclinedAt: not null } => LinkStatuses.Declined,
+            { CompletedAt: not null } => LinkStatuses.Completed,
+            { ApprovedAt: not null } => LinkStatuses.Approved,
+            _ when clock.GetUtcNow() >= attempt.ExpiresAt => LinkStatuses.Expired,
+            _ => LinkStatuses.Pending,
+        };
+    }
+
+    /// <summary>
+    /// What GET /login/link may know without changing anything: whether the token is right (not counted: a
+    /// mail scanner's fetch must cost the person nothing, and 256-bit tokens cannot be guessed), and whether this
+    /// browser is the one that asked. Never consumes, never signs in.
+    /// </summary>
+    public async Task<Outcome<LinkPreview>> PreviewLinkAsync(Guid attemptId, string? token, string? browserBinding, CancellationToken cancellationToken)
+    {
+        var attempt = await db.LoginAttempts.AsNoTracking().SingleOrDefaultAsync(a => a.Id == attemptId, cancellationToken);
+        if (attempt is null)
+        {
+            return AuthError.LoginAttemptMissing();
+        }
+
+        if (string.IsNullOrEmpty(token) || token.Length > 256 || !secrets.Matches(attempt.LinkTokenHash, token.Trim(), attemptId.ToString()))
+        {
+            return AuthError.LoginAttemptInvalid("This sign-in link is not valid. Use the latest email, or start again.");
+        }
+
+        if (attempt.DeclinedAt is not null)
+        {
+            return AuthError.LoginAttemptInvalid("This sign-in was cancelled.");
+        }
+
+        if (attempt.CompletedAt is not null)
+        {
+            return AuthError.LoginAttemptInvalid("This code or link was already used.");
+        }
+
+        if (clock.GetUtcNow() >= attempt.ExpiresAt)
+        {
+            return AuthError.LoginAttemptExpired();
+        }
+
+        var organization = await OrganizationFor(attempt, cancellationToken);
+        if (organization is null)
+        {
+            return AuthError.OrganizationIdMissing();
+        }
+
+        var sameDevice = attempt.BrowserBindingHash is null || BindingMatches(attempt.BrowserBindingHash, browserBinding, attemptId);
+        return new LinkPreview(organization, sameDevice, attempt.ApprovalNumber, attempt.ApprovedAt is not null);
+    }
+
+    /// <summary>Whether this browser asked for the attempt's email (or nobody's browser did: authenticate_direct).</summary>
+    public async Task<bool> IsAskingBrowserAsync(Guid attemptId, string? browserBinding, CancellationToken cancellationToken)
+    {
+        var stored = await db.LoginAttempts.AsNoTracking().Where(a => a.Id == attemptId).Select(a => new { a.BrowserBindingHash }).SingleOrDefaultAsync(cancellationToken);
+        return stored is not null && (stored.BrowserBindingHash is null || BindingMatches(stored.BrowserBindingHash, browserBinding, attemptId));
+    }
+
+    private bool BindingMatches(byte[]? stored, string? presented, Guid attemptId) =>
+        stored is not null && !string.IsNullOrEmpty(presented) && presented.Length <= 256 && secrets.Matches(stored, presented, BrowserBinding.HashContext);
+
+    private Task<Guid?> OrganizationIdOfAsync(Guid attemptId, CancellationToken cancellationToken) =>
+        db.LoginAttempts.AsNoTracking().Where(a => a.Id == attemptId).Select(a => (Guid?)a.OrganizationId).SingleOrDefaultAsync(cancellationToken);
+
+    private async Task<Outcome<CompletedSignIn>> FinishApprovedInTransactionAsync(Guid attemptId, string? browserBinding, ClientContext client, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var attempt = (await db.LoginAttempts.FromSql($"SELECT * FROM login_attempts WHERE \"Id\" = {attemptId} FOR UPDATE").ToListAsync(cancellationToken)).SingleOrDefault();
+        if (attempt is null || !BindingMatches(attempt.BrowserBindingHash, browserBinding, attemptId))
+        {
+            return AuthError.LoginAttemptMissing();
+        }
+
+        if (attempt.DeclinedAt is not null)
+        {
+            return AuthError.LoginAttemptInvalid("This sign-in was cancelled from the email (\"This wasn't me\"). Start again if it was you.");
+        }
+
+        if (attempt.CompletedAt is not null)
+        {
+            return AuthError.LoginAttemptInvalid("This code or link was already used.");
+        }
+
+        if (attempt.ApprovedAt is null)
+        {
+            return AuthError.LoginAttemptInvalid("The sign-in has not been approved yet. Open the link in the email and approve it.");
+        }
+
+        if (attempt.AuthorizationRequestId is not { } requestId || await requests.LockRowAsync(requestId, cancellationToken) is not { } request)
+        {
+            return AuthError.LoginAttemptMissing();
+        }
+
+        if (requests.StatusOf(request) != AuthorizationRequestStatus.Pending)
+        {
+            return AuthError.LoginAttemptInvalid("This sign-in was already completed or has expired. Go back to the app and start again.");
+        }
+
+        // The approval must come within the attempt's lifetime; the waiting page may finish a little later.
+        if (attempt.ApprovedAt >= attempt.ExpiresAt)
+        {
+            return AuthError.LoginAttemptExpired();
+        }
+
+        var organization = await OrganizationFor(attempt, cancellationToken);
+        if (organization is null)
+        {
+            return AuthError.OrganizationIdMissing();
+        }
+
+        attempt.CompletedAt = clock.GetUtcNow();
+        var completed = await completer.CompleteAsync(organization, request, attempt.Email, method, client, cancellationToken);
+        if (completed.Failed)
+        {
+            return completed.Error!;
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return completed.Value!;
+    }
+
     private async Task<Outcome<CompletedSignIn>> CheckAsync(Guid attemptId, string? presented, Func<LoginAttempt, byte[]> storedHash, string metricMethod, ClientContext client, CancellationToken cancellationToken)
     {
         var result = await CheckInTransactionAsync(attemptId, presented, storedHash, client,
@@ -145,7 +361,7 @@ public sealed class LoginAttemptService(
     }
 
     private async Task<Outcome<T>> CheckInTransactionAsync<T>(Guid attemptId, string? presented, Func<LoginAttempt, byte[]> storedHash, ClientContext client,
-        Func<CachedOrganization, LoginAttempt, Task<Outcome<T>>> then, CancellationToken cancellationToken)
+        Func<CachedOrganization, LoginAttempt, Task<Outcome<T>>> then, CancellationToken cancellationToken, bool spend = true)
     {
         var limits = options.Value;
         // Counted before the transaction below, so a refused check still counts.
@@ -177,9 +393,25 @@ public sealed class LoginAttemptService(
             return AuthError.LoginAttemptMissing();
         }
 
+        if (attempt.DeclinedAt is not null)
+        {
+            return AuthError.LoginAttemptInvalid("This sign-in was cancelled from the email (\"This wasn't me\"). Start again if it was you.");
+        }
+
         if (attempt.CompletedAt is not null)
         {
             return AuthError.LoginAttemptInvalid("This code or link was already used.");
+        }
+
+        if (!spend && attempt.ApprovedAt is not null)
+        {
+            return AuthError.LoginAttemptInvalid("This sign-in was already approved. Continue on the device where you started.");
+        }
+
+        // Locks the address's budget row too: a concurrent check of another attempt of this address waits here.
+        if (await locks.HoldAsync(attempt.OrganizationId, attempt.NormalizedEmail, cancellationToken))
+        {
+            return AuthError.EmailLoginLocked();
         }
 
         if (attempt.FailedChecks >= limits.MaxWrongCodes)
@@ -201,8 +433,22 @@ public sealed class LoginAttemptService(
         if (string.IsNullOrEmpty(presented) || presented.Length > 256 || !secrets.Matches(storedHash(attempt), presented.Trim(), attemptId.ToString()))
         {
             attempt.FailedChecks++;
+            var failed = await locks.RecordFailureAsync(attempt.OrganizationId, attempt.NormalizedEmail, attempt.Email,
+                (await OrganizationFor(attempt, cancellationToken))?.Name ?? "", cancellationToken);
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
+            if (failed.SpentNow)
+            {
+                outbox.Committed();
+                await audit.TryRecordEventAsync(AuditActor.User(null, client.Ip), EmailLoginLocks.LockAction, EmailLoginLocks.AuditTarget, attempt.NormalizedEmail,
+                    attempt.OrganizationId, ErrorCatalog.EmailLoginLocked.Code);
+            }
+
+            if (failed.Locked)
+            {
+                return AuthError.EmailLoginLocked();
+            }
+
             return attempt.FailedChecks >= limits.MaxWrongCodes
                 ? AuthError.LoginAttemptInvalid("Too many wrong codes. Request a new code.")
                 : AuthError.LoginAttemptInvalid();
@@ -214,7 +460,11 @@ public sealed class LoginAttemptService(
             return AuthError.OrganizationIdMissing();
         }
 
-        attempt.CompletedAt = now;
+        if (spend)
+        {
+            attempt.CompletedAt = now;
+        }
+
         var completed = await then(organization, attempt);
         if (completed.Failed)
         {

@@ -32,4 +32,10 @@ public sealed class LoginOptions
 
     /// <summary>Code checks per email address, across all its attempts: wrong codes cannot be spread over new attempts.</summary>
     public int MaxCodeChecksPerAddress { get; set; } = 15;
+
+    /// <summary>
+    /// Consecutive wrong codes (or link tokens) one address may get, across attempts, windows and instances, before
+    /// code and link sign-in is locked for it (NIST SP 800-63B §5.2.2 caps this at 100). A successful sign-in resets it.
+    /// </summary>
+    public int MaxConsecutiveFailedCodes { get; set; } = 100;
 }

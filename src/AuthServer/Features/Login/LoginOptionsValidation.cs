@@ -26,6 +26,7 @@ public sealed class LoginOptionsValidation : IValidateOptions<LoginOptions>
         AtLeastOne(options.MaxEmailsPerIp, nameof(options.MaxEmailsPerIp));
         AtLeastOne(options.MaxCodeChecksPerIp, nameof(options.MaxCodeChecksPerIp));
         AtLeastOne(options.MaxCodeChecksPerAddress, nameof(options.MaxCodeChecksPerAddress));
+        AtLeastOne(options.MaxConsecutiveFailedCodes, nameof(options.MaxConsecutiveFailedCodes));
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
 
         void Positive(TimeSpan value, string setting)

@@ -2,6 +2,7 @@ using AuthServer.Data;
 using AuthServer.Data.Entities;
 using AuthServer.Errors;
 using AuthServer.Features.Login;
+using AuthServer.Features.Login.Lockout;
 using AuthServer.Features.Organizations;
 using AuthServer.Features.Sessions;
 using AuthServer.Features.Webhooks;
@@ -22,6 +23,7 @@ public sealed class SignInCompleter(
     SessionService sessions,
     AuthorizationRequestService requests,
     SignInFaces faces,
+    EmailLoginLocks locks,
     WebhookEvents webhooks,
     TimeProvider clock)
 {
@@ -73,6 +75,8 @@ public sealed class SignInCompleter(
     /// </summary>
     public async Task<CompletedSignIn> CompleteAsync(CachedOrganization organization, AuthorizationRequest request, User user, ILoginMethod method, ClientContext client, CancellationToken cancellationToken)
     {
+        // Any successful sign-in (a passkey included) gives the address its budget of wrong codes back.
+        await locks.ResetAsync(organization.Id, user.NormalizedEmail, cancellationToken);
         user.LastLogin = clock.GetUtcNow();
         var session = sessions.Start(organization.Id, user, method.Amr, client);
         requests.Complete(request);

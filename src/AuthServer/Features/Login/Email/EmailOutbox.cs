@@ -18,6 +18,7 @@ public sealed class EmailOutbox(AuthDbContext db, OutboxContentProtector protect
     {
         public const string SignInCode = "signin.code";
         public const string SignInLink = "signin.link";
+        public const string SignInLocked = "signin.locked";
     }
 
     public static class Statuses

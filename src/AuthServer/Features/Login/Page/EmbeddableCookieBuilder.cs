@@ -7,7 +7,7 @@ namespace AuthServer.Features.Login.Page;
 /// </summary>
 public sealed class EmbeddableCookieBuilder : CookieBuilder
 {
-    private const string EmbedItem = "AuthServer.EmbeddedPage";
+    public const string EmbedItem = "AuthServer.EmbeddedPage";
 
     public static void MarkEmbedded(HttpContext context) => context.Items[EmbedItem] = true;
 

@@ -22,6 +22,15 @@ public sealed record LoginPageModel(
     public Type? Step { get; init; }
 
     public Guid? AttemptId { get; init; }
+
+    /// <summary>The link step: the number a link opened on another device shows too.</summary>
+    public string? ApprovalNumber { get; init; }
+
+    /// <summary>The email step asks the page's script for a proof of work first.</summary>
+    public Challenge.ProofOfWorkPuzzle? ProofOfWork { get; init; }
+
+    /// <summary>The link step: how long the page waits for an approval, in seconds.</summary>
+    public int WaitSeconds { get; init; }
     public string? Email { get; init; }
 
     /// <summary>A problem with what the person entered, shown next to the field.</summary>
