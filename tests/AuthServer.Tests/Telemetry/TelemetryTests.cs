@@ -2,8 +2,10 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
+using AuthServer.Hosting.Telemetry;
 using AuthServer.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
+using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 
 namespace AuthServer.Tests.Telemetry;
@@ -14,18 +16,14 @@ public sealed class TelemetryFixture : LoginServerFixture
     public SpanList Spans { get; } = new();
     public int MetricsPort { get; } = FreePort();
 
-    protected override IDictionary<string, string?> Settings
+    // The scrape listener is added here with the server's own AddScrapeListener: the in-process test host applies
+    // its settings only after Program has registered its services, where Telemetry:Prometheus:Port is read (a real
+    // process reads it from its environment or appsettings at that point).
+    protected override Action<IServiceCollection>? ConfigureServices => services =>
     {
-        get
-        {
-            var settings = base.Settings;
-            settings["Telemetry:Prometheus:Port"] = MetricsPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            return settings;
-        }
-    }
-
-    protected override Action<IServiceCollection>? ConfigureServices =>
-        services => services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(Spans));
+        services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(Spans));
+        services.ConfigureOpenTelemetryMeterProvider(metrics => metrics.AddScrapeListener("localhost", MetricsPort));
+    };
 
     public static int FreePort()
     {

@@ -62,14 +62,17 @@ public static class TelemetrySetup
 
                 if (settings.Prometheus.Port is { } port)
                 {
-                    metrics.AddPrometheusHttpListener(o =>
-                    {
-                        o.Host = settings.Prometheus.Host;
-                        o.Port = port;
-                    });
+                    metrics.AddScrapeListener(settings.Prometheus.Host, port);
                 }
             });
         return builder;
     }
 
+    /// <summary>The Prometheus scrape endpoint, <c>http://host:port/metrics</c>, on a listener of its own.</summary>
+    public static MeterProviderBuilder AddScrapeListener(this MeterProviderBuilder metrics, string host, int port) =>
+        metrics.AddPrometheusHttpListener(o =>
+        {
+            o.Host = host;
+            o.Port = port;
+        });
 }
