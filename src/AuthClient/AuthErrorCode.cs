@@ -115,6 +115,15 @@ public enum AuthErrorCode
     /// <summary>contentTypeInvalid: the request body's content type is not the one the endpoint accepts.</summary>
     ContentTypeInvalid,
 
+    /// <summary>upstreamSignInFailed: sign-in through an upstream provider (Google, GitHub, …) failed; the person may try again or choose another method.</summary>
+    UpstreamSignInFailed,
+
+    /// <summary>upstreamUnavailable: the upstream provider could not be reached; retry later.</summary>
+    UpstreamUnavailable,
+
+    /// <summary>upstreamEmailUnverified: the upstream provider does not say the person's email address is verified.</summary>
+    UpstreamEmailUnverified,
+
     /// <summary>secretMissing (client side): no client secret is configured.</summary>
     SecretMissing,
 

@@ -31,6 +31,12 @@ public sealed class AuthServerFactory(string connectionString, IDictionary<strin
         }
 
         builder.ConfigureAppConfiguration(configuration => configuration.AddInMemoryCollection(values));
+        // Also as host settings: those reach the builder's configuration before Program registers its services,
+        // so settings read while registering (telemetry's scrape port, the log format) see them too.
+        foreach (var (key, value) in values)
+        {
+            builder.UseSetting(key, value);
+        }
         // The server's logs would bury the test results; failures are asserted, not read from logs.
         builder.ConfigureLogging(logging => logging.ClearProviders());
         if (services is not null)

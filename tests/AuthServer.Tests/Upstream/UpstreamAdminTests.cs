@@ -64,7 +64,9 @@ public sealed class UpstreamAdminTests(AdminFixture fixture) : IClassFixture<Adm
         await (await admin.PostAsJsonAsync(path, new { kind = "google" })).AssertDetailsAsync("missingFields", "clientId", "clientSecret");
         await (await admin.PostAsJsonAsync(path, new { kind = "facebook", clientId = "a", clientSecret = "b" })).AssertDetailsAsync("entityInvalid", "kind");
         await (await admin.PostAsJsonAsync(path, new { kind = "oidc", clientId = "a", clientSecret = "b" })).AssertDetailsAsync("missingFields", "issuer");
-        await (await admin.PostAsJsonAsync(path, new { kind = "oidc", clientId = "a", clientSecret = "b", issuer = "http://idp.example.com" })).AssertDetailsAsync("entityInvalid", "issuer");
+        // (Plain http is accepted only on loopback or while the server itself runs on http, as this test server does.)
+        await (await admin.PostAsJsonAsync(path, new { kind = "oidc", clientId = "a", clientSecret = "b", issuer = "ftp://idp.example.com" })).AssertDetailsAsync("entityInvalid", "issuer");
+        await (await admin.PostAsJsonAsync(path, new { kind = "oidc", clientId = "a", clientSecret = "b", issuer = "idp.example.com" })).AssertDetailsAsync("entityInvalid", "issuer");
         await (await admin.PostAsJsonAsync(path, new { kind = "oidc", clientId = "a", clientSecret = "b", issuer = "https://idp.example.com/?x=1" })).AssertDetailsAsync("entityInvalid", "issuer");
         await (await admin.PostAsJsonAsync(path, new { kind = "apple", clientId = "a", clientSecret = "not a key", teamId = "T", keyId = "K" })).AssertDetailsAsync("entityInvalid", "clientSecret");
         await (await admin.PostAsJsonAsync(path, new { kind = "apple", clientId = "a", clientSecret = ApplePem() })).AssertDetailsAsync("missingFields", "teamId", "keyId");
