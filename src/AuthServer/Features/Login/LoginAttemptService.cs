@@ -433,8 +433,10 @@ public sealed class LoginAttemptService(
         if (string.IsNullOrEmpty(presented) || presented.Length > 256 || !secrets.Matches(storedHash(attempt), presented.Trim(), attemptId.ToString()))
         {
             attempt.FailedChecks++;
-            var failed = await locks.RecordFailureAsync(attempt.OrganizationId, attempt.NormalizedEmail, attempt.Email,
-                (await OrganizationFor(attempt, cancellationToken))?.Name ?? "", cancellationToken);
+            // The lock email (when this failure spends the budget) speaks the login page's language.
+            var page = pages.For(http.HttpContext?.Request, await OrganizationFor(attempt, cancellationToken),
+                attempt.AuthorizationRequest.UiLocales, attempt.AuthorizationRequest.Translations);
+            var failed = await locks.RecordFailureAsync(attempt.OrganizationId, attempt.NormalizedEmail, attempt.Email, page, cancellationToken);
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             if (failed.SpentNow)

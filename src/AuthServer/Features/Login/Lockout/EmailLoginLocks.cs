@@ -1,6 +1,7 @@
 using AuthServer.Data;
 using AuthServer.Data.Entities;
 using AuthServer.Features.Login.Email;
+using AuthServer.Pages;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -13,7 +14,7 @@ namespace AuthServer.Features.Login.Lockout;
 /// upsert, so the count holds across attempts, windows and instances. Only a successful sign-in (any method:
 /// <see cref="SignIn.SignInCompleter"/>) or an administrator's unlock deletes it.
 /// </summary>
-public sealed class EmailLoginLocks(AuthDbContext db, EmailOutbox outbox, IOptions<LoginOptions> options, TimeProvider clock)
+public sealed class EmailLoginLocks(AuthDbContext db, EmailOutbox outbox, LockedEmailComposer composer, IOptions<LoginOptions> options, TimeProvider clock)
 {
     public const string AuditTarget = "emailAddress";
     public const string LockAction = "emailLogin.lock";
@@ -42,9 +43,9 @@ public sealed class EmailLoginLocks(AuthDbContext db, EmailOutbox outbox, IOptio
     /// <summary>
     /// Counts one wrong code in the caller's transaction; returns true when this very failure spent the budget
     /// (exactly one failure does, whatever the concurrency: the upsert is atomic). That one also queues the email
-    /// telling the person, in the same transaction.
+    /// telling the person, in the same transaction, in the language and look of <paramref name="page"/>.
     /// </summary>
-    public async Task<FailureCount> RecordFailureAsync(Guid organizationId, string normalizedEmail, string email, string organizationName, CancellationToken cancellationToken)
+    public async Task<FailureCount> RecordFailureAsync(Guid organizationId, string normalizedEmail, string email, PageContext page, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         var budget = Budget;
@@ -62,7 +63,7 @@ public sealed class EmailLoginLocks(AuthDbContext db, EmailOutbox outbox, IOptio
         if (spentNow)
         {
             // Told once: only the failure that reaches the budget exactly queues it. A day to deliver it.
-            outbox.Add(organizationId, EmailOutbox.Kinds.SignInLocked, LockedEmailComposer.Compose(email, organizationName, budget), now.AddDays(1));
+            outbox.Add(organizationId, EmailOutbox.Kinds.SignInLocked, await composer.ComposeAsync(page, email, budget), now.AddDays(1));
         }
 
         return new FailureCount(failures, failures >= budget, spentNow);

@@ -1,24 +1,33 @@
 using System.Net;
 using AuthServer.Features.Login.Email;
+using AuthServer.Hosting;
+using AuthServer.Pages;
+using Microsoft.Extensions.Options;
 
 namespace AuthServer.Features.Login.Lockout;
 
-/// <summary>The one email an address gets when its budget of wrong codes is spent. It carries no code or link.</summary>
-public static class LockedEmailComposer
+/// <summary>
+/// The one email an address gets when its budget of wrong codes is spent. It carries no code or link. In the
+/// login page's language and the organization's branding, rendered like the sign-in email
+/// (<see cref="LockedEmailHtml"/>, <see cref="LockedEmailText"/>).
+/// </summary>
+public sealed partial class LockedEmailComposer(PageRenderer renderer, IServiceProvider services, IOptions<ServerOptions> server)
 {
-    public static EmailMessage Compose(string to, string organizationName, int budget)
+    public async Task<EmailMessage> ComposeAsync(PageContext page, string to, int budget)
     {
-        var org = WebUtility.HtmlEncode(organizationName);
-        var subject = $"Sign-in by email to {organizationName} is locked";
-        var text = $"""
-            Someone entered {budget} wrong sign-in codes in a row for this address at {organizationName}, so sign-in by emailed code or link is now locked for it.
-
-            If that was you: sign in with a passkey if you have one, or ask the administrator of {organizationName} to unlock your address.
-            If it was not you: nobody got in. Your account stays protected; the administrator can unlock it when you ask.
-            """;
-        var html = $"<p>Someone entered {budget} wrong sign-in codes in a row for this address at <strong>{org}</strong>, so sign-in by emailed code or link is now locked for it.</p>"
-            + $"<p>If that was you: sign in with a passkey if you have one, or ask the administrator of <strong>{org}</strong> to unlock your address.</p>"
-            + "<p>If it was not you: nobody got in. Your account stays protected; the administrator can unlock it when you ask.</p>";
+        var parameters = new Dictionary<string, object>
+        {
+            [nameof(LockedEmailHtml.Budget)] = budget,
+            [nameof(LockedEmailHtml.PublicOrigin)] = server.Value.PublicOrigin,
+        };
+        var html = await renderer.RenderAsync<LockedEmailHtml>(services, page, parameters);
+        // Rendered like the HTML body (values encoded), then decoded once: exactly the text.
+        var text = WebUtility.HtmlDecode(await renderer.RenderAsync<LockedEmailText>(services, page, parameters));
+        text = BlankLines().Replace(text.Replace("\r\n", "\n").Trim(), "\n\n") + "\n";
+        var subject = page.Text.Format("emailLockedSubject", ("organization", page.Branding.DisplayName));
         return new EmailMessage(to, subject, text, html);
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\n[ \t]*(\n[ \t]*)+")]
+    private static partial System.Text.RegularExpressions.Regex BlankLines();
 }
