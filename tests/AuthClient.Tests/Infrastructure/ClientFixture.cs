@@ -75,7 +75,12 @@ public sealed class ClientFixture : IAsyncLifetime
         await using (var scope = Server.Services.CreateAsyncScope())
         {
             var created = await scope.ServiceProvider.GetRequiredService<OrganizationService>()
-                .CreateAsync("Client test organization", [AppUrl], o => o.Settings.AllowLocalhost = true, CancellationToken.None);
+                .CreateAsync("Client test organization", [AppUrl], o =>
+                {
+                    o.Settings.AllowLocalhost = true;
+                    // Every sign-in of these tests comes from one address; the proof-of-work step has tests of its own.
+                    o.Settings.ProofOfWorkThreshold = 0;
+                }, CancellationToken.None);
             ClientId = created.Organization.Id.ToString();
             Secret = created.Secret;
         }
