@@ -138,6 +138,23 @@ for path in glob.glob(os.path.join(sys.argv[1], "**", "*.trx"), recursive=True):
         passed += c.get("passed", 0)
         failed += c.get("failed", 0) + c.get("error", 0) + c.get("timeout", 0) + c.get("aborted", 0)
         skipped += c.get("notExecuted", 0) or max(0, c.get("total", 0) - c.get("executed", 0))
+# Name the failures last, so the tail of a long log shows them.
+for path in glob.glob(os.path.join(sys.argv[1], "**", "*.trx"), recursive=True):
+    try:
+        root = ET.parse(path).getroot()
+    except ET.ParseError:
+        continue
+    for result in root.iter():
+        if result.tag.split("}")[-1] != "UnitTestResult" or result.get("outcome") == "Passed":
+            continue
+        if result.get("outcome") in ("NotExecuted",):
+            continue
+        message = ""
+        for node in result.iter():
+            if node.tag.split("}")[-1] == "Message" and node.text:
+                message = node.text.strip().splitlines()[0][:400]
+                break
+        print(f"FAILED {result.get('testName')} ({result.get('duration')}): {message}")
 print(f"{passed} passed, {failed} failed, {skipped} skipped")
 EOF
 ) || echo "test.sh: could not read the trx results" >&2

@@ -10,6 +10,9 @@ public static class DatabaseSetup
 {
     public const string ConnectionStringName = "AuthDb";
 
+    /// <summary>The name of the connection pool in Npgsql's metrics (<c>db.client.connection.pool.name</c>).</summary>
+    public const string DataSourceName = "authdb";
+
     /// <summary>Bounds of one database call unless the connection string sets its own (see <see cref="ConnectionString"/>).</summary>
     public const int DefaultConnectTimeoutSeconds = 1;
     public const int DefaultCommandTimeoutSeconds = 1;
@@ -18,10 +21,16 @@ public static class DatabaseSetup
     public static IServiceCollection AddAuthDatabase(this IServiceCollection services)
     {
         services.AddSingleton<BrokenConnectionRetry>();
-        // Read when the first context is built, so configuration added late (tests, hosting) is seen.
+        // One data source for the process, named: Npgsql labels its pool metrics with the data source's name, which
+        // is otherwise the connection string (the database's host, port and user in every scrape).
+        // Built when the first context is, so configuration added late (tests, hosting) is seen.
+        services.AddSingleton(provider => new NpgsqlDataSourceBuilder(ConnectionString(provider.GetRequiredService<IConfiguration>()))
+        {
+            Name = DataSourceName,
+        }.Build());
         services.AddDbContextPool<AuthDbContext>((provider, options) =>
         {
-            options.UseNpgsql(ConnectionString(provider.GetRequiredService<IConfiguration>()), npgsql => npgsql.MigrationsAssembly("AuthServer.Migrations"));
+            options.UseNpgsql(provider.GetRequiredService<NpgsqlDataSource>(), npgsql => npgsql.MigrationsAssembly("AuthServer.Migrations"));
             options.UseOpenIddict();
             options.AddInterceptors(provider.GetRequiredService<BrokenConnectionRetry>());
             // EF Core would log every failed query with its stack trace (7 KB a request during an outage); the

@@ -12,7 +12,7 @@ namespace AuthServer.Pages;
 /// organization's default), the strings with their overrides (the app's translations, then the organization's for
 /// that language), and the organization's branding.
 /// </summary>
-public sealed class PageContextFactory(IStringLocalizer<PageStrings> localizer)
+public sealed class PageContextFactory(IStringLocalizer<PageStrings> localizer, IStringLocalizer<ErrorMessages> errorMessages)
 {
     private readonly Lazy<IReadOnlyDictionary<string, string>> english = new(() => ReadEnglish(localizer));
 
@@ -25,7 +25,7 @@ public sealed class PageContextFactory(IStringLocalizer<PageStrings> localizer)
         var branding = organization?.Branding;
         var culture = PageLanguage.Choose(uiLocales, request, branding?.DefaultLanguage);
         var overrides = PageText.Combine(SafeParse(translationsJson), OrganizationStrings(branding, culture));
-        var text = new PageText(localizer, culture, overrides);
+        var text = new PageText(localizer, culture, overrides, errorMessages);
         return new PageContext(text, organization is null ? PageBranding.Default : Branding(organization))
         {
             BrandStylesheetUrl = branding is null ? null : BrandingUrls.Theme(branding),

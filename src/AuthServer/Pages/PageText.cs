@@ -9,9 +9,13 @@ namespace AuthServer.Pages;
 /// (CentralAuth face), then the organization's overrides for this language, then the resource file of the
 /// language (which falls back to English). Values are plain text: components output them encoded.
 /// </summary>
-public sealed class PageText(IStringLocalizer<PageStrings> localizer, CultureInfo culture, IReadOnlyDictionary<string, string>? overrides = null)
+public sealed class PageText(IStringLocalizer<PageStrings> localizer, CultureInfo culture, IReadOnlyDictionary<string, string>? overrides = null,
+    IStringLocalizer<ErrorMessages>? errorMessages = null)
 {
     public CultureInfo Culture => culture;
+
+    /// <summary>An error message in this language (<see cref="ErrorMessages"/>): its translation, else the English text.</summary>
+    public string ErrorMessage(string english) => errorMessages is null ? english : InCulture(() => errorMessages[english]);
 
     public string this[string key]
     {
@@ -22,17 +26,22 @@ public sealed class PageText(IStringLocalizer<PageStrings> localizer, CultureInf
                 return overridden;
             }
 
-            // The localizer reads the current UI culture; the page's language is set for the lookup only.
-            var previous = CultureInfo.CurrentUICulture;
-            CultureInfo.CurrentUICulture = culture;
-            try
-            {
-                return localizer[key];
-            }
-            finally
-            {
-                CultureInfo.CurrentUICulture = previous;
-            }
+            return InCulture(() => localizer[key]);
+        }
+    }
+
+    /// <summary>A localizer reads the current UI culture; the page's language is set for the lookup only.</summary>
+    private string InCulture(Func<LocalizedString> lookup)
+    {
+        var previous = CultureInfo.CurrentUICulture;
+        CultureInfo.CurrentUICulture = culture;
+        try
+        {
+            return lookup();
+        }
+        finally
+        {
+            CultureInfo.CurrentUICulture = previous;
         }
     }
 

@@ -51,6 +51,56 @@ public sealed class AuthenticateDirectTests(LoginServerFixture fixture) : IClass
         Assert.Equal(HttpStatusCode.OK, (await driver.UserInfoAsync(organization, tokens.AccessToken)).StatusCode);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Authenticate_direct_translations_word_the_email_as_a_json_object_or_in_base64(bool base64)
+    {
+        var organization = await fixture.CreateOrganizationAsync();
+        using var driver = fixture.Driver();
+        const string overrides = """{"emailIgnore":"Not you? Tell the help desk.","emailAddress":null}""";
+        var translations = base64 ? JsonSerializer.Serialize(Convert.ToBase64String(Encoding.UTF8.GetBytes(overrides))) : overrides;
+        var address = $"direct-words-{base64}@example.com".ToLowerInvariant();
+
+        var response = await PostJsonAsync(driver, organization.Basic,
+            $$"""{"email":"{{address}}","state":"st","redirect_uri":"{{LoginServerFixture.Callback}}","translations":{{translations}}}""");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var email = fixture.Outbox.LatestTo(address);
+        Assert.Contains("Not you? Tell the help desk.", email.TextBody);
+        Assert.DoesNotContain("If you did not try to sign in, ignore this email.", email.TextBody);
+    }
+
+    [Theory]
+    [InlineData("42")]
+    [InlineData("\"not base64 !\"")]
+    [InlineData("[\"a\"]")]
+    public async Task Authenticate_direct_ignores_translations_it_cannot_read(string translations)
+    {
+        var organization = await fixture.CreateOrganizationAsync();
+        using var driver = fixture.Driver();
+        var address = $"direct-unread-{Guid.NewGuid():N}@example.com";
+
+        var response = await PostJsonAsync(driver, organization.Basic,
+            $$"""{"email":"{{address}}","state":"st","redirect_uri":"{{LoginServerFixture.Callback}}","translations":{{translations}}}""");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("If you did not try to sign in, ignore this email.", fixture.Outbox.LatestTo(address).TextBody);
+    }
+
+    [Fact]
+    public async Task Authenticate_direct_with_oversized_translations_is_entityInvalid()
+    {
+        var organization = await fixture.CreateOrganizationAsync();
+        using var driver = fixture.Driver();
+        var huge = JsonSerializer.Serialize(new Dictionary<string, string> { ["emailIgnore"] = new string('x', 20_000) });
+
+        var response = await PostJsonAsync(driver, organization.Basic,
+            $$"""{"email":"direct-huge@example.com","state":"st","redirect_uri":"{{LoginServerFixture.Callback}}","translations":{{huge}}}""");
+
+        await response.AssertErrorAsync(HttpStatusCode.BadRequest, "entityInvalid");
+    }
+
     [Fact]
     public async Task Authenticate_direct_code_is_single_use()
     {

@@ -64,7 +64,7 @@ public sealed class ServerProcess : IAsyncDisposable
 
         if (waitUntilReady)
         {
-            await server.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
+            await server.WaitUntilReadyAsync(TimeSpan.FromSeconds(120));
         }
 
         return server;

@@ -1,4 +1,5 @@
 using System.Net;
+using AuthServer.Errors;
 using AuthServer.Tests.Infrastructure;
 using AuthServer.Tests.Login;
 
@@ -44,5 +45,24 @@ public sealed class PageLanguageTests(LoginServerFixture fixture) : IClassFixtur
         LoginAssertions.AssertErrorPage(page, HttpStatusCode.BadRequest, "organizationIdMissing");
         Assert.Contains("<html lang=\"nl\"", page.Html);
         Assert.Contains("We konden je niet inloggen", page.Html);
+        // The catalog's message too, not only the page's own strings.
+        Assert.Contains("De organisatie-id ontbreekt of is onbekend.", page.Html);
+        Assert.DoesNotContain(ErrorCatalog.OrganizationIdMissing.Description, page.Html);
+    }
+
+    [Fact]
+    public async Task A_wrong_code_is_told_in_the_language_of_the_page()
+    {
+        var organization = await fixture.CreateOrganizationAsync();
+        using var driver = fixture.Driver();
+        driver.Client.DefaultRequestHeaders.TryAddWithoutValidation("Accept-Language", "de");
+        var page = await driver.OpenAsync(LoginDriver.LoginUrl(organization));
+        var codePage = await driver.SubmitEmailAsync(page, "sprache@example.com");
+
+        var refused = await driver.SubmitCodeAsync(codePage, "000000");
+
+        Assert.Equal(HttpStatusCode.BadRequest, refused.Response.StatusCode);
+        Assert.Contains("Der Code ist falsch oder nicht mehr g", refused.Html);
+        Assert.DoesNotContain(ErrorCatalog.LoginAttemptInvalid.Description, refused.Html);
     }
 }

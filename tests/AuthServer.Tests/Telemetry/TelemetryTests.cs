@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
+using AuthServer.Hosting;
 using AuthServer.Hosting.Telemetry;
 using AuthServer.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -74,10 +75,14 @@ public sealed class TelemetryTests(TelemetryFixture fixture) : IClassFixture<Tel
         Assert.Equal(1, Value(metrics, "authserver_signins_completed_total", org, "method=\"code\""));
         Assert.Equal(1, Value(metrics, "authserver_signins_failed_total", org, "method=\"code\"", "error=\"loginAttemptInvalid\""));
         Assert.True(Has(metrics, "authserver_emails_queued_total", "kind=\"signin.code\""), metrics);
-        // Low cardinality: no address, user or client IP in any label of ours. (Npgsql names its pool after the
-        // connection string without the password, which holds the database's host, not a client's.)
+        // Low cardinality: no address, user or client IP in any label of ours.
         Assert.DoesNotContain("metrics@example.com", metrics);
         Assert.DoesNotContain(metrics.Split('\n'), line => line.StartsWith("authserver_", StringComparison.Ordinal) && line.Contains("127.0.0.1", StringComparison.Ordinal));
+        // Npgsql names a pool after its connection string unless the data source is named: the server's pool is
+        // "authdb", and no pool carries the server's connection string (the only one with a cancellation timeout
+        // of -1; the other pools in this scrape are the test fixture's own connections in the same process).
+        Assert.Contains($"db_client_connection_pool_name=\"{DatabaseSetup.DataSourceName}\"", metrics);
+        Assert.DoesNotContain("Cancellation Timeout=-1", metrics);
         // ASP.NET Core's and Npgsql's own instruments are there too.
         Assert.Contains("http_server_request_duration_seconds", metrics);
         Assert.Contains("db_client_operation_duration_seconds", metrics);

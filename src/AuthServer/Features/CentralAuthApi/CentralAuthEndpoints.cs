@@ -133,7 +133,8 @@ public static class CentralAuthEndpoints
         // The same rules as a browser's request, for the parameters this call has (no PKCE: the app is
         // authenticated with its secret and receives the code on its own callback).
         var organization = client.Value!;
-        var parameters = RequestParameters.Read(("email", body!.Email), ("state", body.State), ("redirect_uri", body.RedirectUri));
+        var parameters = RequestParameters.Read(("email", body!.Email), ("state", body.State), ("redirect_uri", body.RedirectUri),
+            ("translations", TranslationsParameter(body.Translations)));
         var problem = parameters.Fault
             ?? AuthorizationRequestService.CheckRedirectUri(organization, body.RedirectUri)
             ?? AuthorizationRequestRules.CheckState(parameters["state"])?.Error;
@@ -152,6 +153,18 @@ public static class CentralAuthEndpoints
             ? started.Error!.ToResult()
             : Results.Json(new { loginAttemptId = started.Value!.Attempt.Id, allowedDate = started.Value.AllowedDate });
     }
+
+    /// <summary>
+    /// `translations` as the login page takes it (base64 of a JSON object), or the JSON object itself, which is what a
+    /// JSON body naturally holds. Either way it overrides the email's strings; anything else is ignored, as an
+    /// undecodable value is on the login page.
+    /// </summary>
+    private static string? TranslationsParameter(System.Text.Json.JsonElement? translations) => translations?.ValueKind switch
+    {
+        System.Text.Json.JsonValueKind.String => translations.Value.GetString(),
+        System.Text.Json.JsonValueKind.Object => Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(translations.Value.GetRawText())),
+        _ => null,
+    };
 
     /// <summary>The `domain` is the app's origin; a bare host name is read as https.</summary>
     internal static bool IsAllowedDomain(CachedOrganization organization, string? domain)

@@ -54,7 +54,7 @@ public sealed class LoginPageResponder(IAntiforgery antiforgery, LoginMethods me
 
         // A field error says what is wrong with the field; that is what the person needs to read.
         var message = error.Details is { Count: > 0 } details ? details[0].Message : error.Message;
-        await RenderAsync(context, model with { Error = message }, request, error.Status);
+        await RenderAsync(context, model with { Error = model.Page.Text.ErrorMessage(message) }, request, error.Status);
     }
 
     /// <summary>Reads the posted form after checking its anti-forgery token.</summary>
