@@ -57,6 +57,16 @@ public sealed class ServerKeyRing(IOptions<KeyOptions> options, IOptions<TokenOp
     public IReadOnlyList<SymmetricSecurityKey> TokenDecryptionKeys { get; private set; } = [];
 
     /// <summary>
+    /// Signs the tokens only this server reads (authorization codes, refresh tokens) with HMAC-SHA256 instead of
+    /// RS256: a private-key RSA operation less per code and per rotation. Derived from
+    /// <see cref="TokenEncryptionKey"/> (HKDF, its own label), so it rotates with it; never published.
+    /// </summary>
+    public SigningCredentials? InternalTokenSigning { get; private set; }
+
+    /// <summary>The HMAC keys of every token encryption generation, which validate codes and refresh tokens issued before a rotation.</summary>
+    public IReadOnlyList<SymmetricSecurityKey> InternalTokenValidationKeys { get; private set; } = [];
+
+    /// <summary>
     /// A 256-bit secret key for HMAC of short secrets (5-digit codes): without it a leaked hash of a
     /// 5-digit code would be reversed by trying 100,000 values.
     /// </summary>
@@ -133,6 +143,8 @@ public sealed class ServerKeyRing(IOptions<KeyOptions> options, IOptions<TokenOp
 
             var first = version.Length == 0;
             (SigningKey, PublishedSigningKeys, TokenEncryptionKey, TokenDecryptionKeys, version) = (signing, published, aes, decryption, next);
+            InternalTokenValidationKeys = [.. decryption.Select(InternalSigningKeyOf)];
+            InternalTokenSigning = new SigningCredentials(InternalTokenValidationKeys[decryption.IndexOf(aes)], SecurityAlgorithms.HmacSha256);
             if (!first)
             {
                 logger.LogInformation("Key ring changed: signing with {SigningKeyId}, publishing {Published}", signing.KeyId, string.Join(", ", published.Select(k => k.KeyId)));
@@ -221,6 +233,13 @@ public sealed class ServerKeyRing(IOptions<KeyOptions> options, IOptions<TokenOp
     private static SecurityKey ToAesKey((Guid Id, byte[] Bytes) stored) =>
         new SymmetricSecurityKey(stored.Bytes) { KeyId = stored.Id.ToString("N") };
 
+    /// <summary>The HMAC key of a token encryption key: HKDF-SHA256 with its own label, so one secret never serves two algorithms.</summary>
+    private static SymmetricSecurityKey InternalSigningKeyOf(SymmetricSecurityKey encryptionKey) =>
+        new(HKDF.DeriveKey(HashAlgorithmName.SHA256, encryptionKey.Key, 32, salt: [], info: "AuthServer internal token signing v1"u8.ToArray()))
+        {
+            KeyId = encryptionKey.KeyId + "-hs256",
+        };
+
     private static SecurityKey? LoadCertificate(string? path, string? password)
     {
         if (string.IsNullOrWhiteSpace(path))
@@ -296,6 +315,14 @@ public sealed class ConfigureOpenIddictKeys(ServerKeyRing keyRing) : IConfigureO
         foreach (var key in keyRing.PublishedSigningKeys.Where(k => k != keyRing.SigningKey))
         {
             options.SigningCredentials.Add(new SigningCredentials(key, SecurityAlgorithms.RsaSha256));
+        }
+
+        // Validate codes and refresh tokens signed with HMAC (SignInternalTokensWithHmac). OpenIddict publishes only
+        // asymmetric keys in the JWKS and discovery, and KeepCurrentKeysFirst keeps the RSA key first, so access and
+        // identity tokens stay RS256.
+        foreach (var key in keyRing.InternalTokenValidationKeys)
+        {
+            options.SigningCredentials.Add(new SigningCredentials(key, SecurityAlgorithms.HmacSha256));
         }
 
         // The first credential encrypts; every one of them is tried when a token is decrypted.

@@ -218,6 +218,67 @@ public sealed class TokenEndpointTests(LoginServerFixture fixture) : IClassFixtu
     }
 
     [Fact]
+    public async Task Codes_and_refresh_tokens_are_signed_with_hmac_while_access_tokens_and_the_jwks_stay_rsa()
+    {
+        var organization = await ClientAsync();
+        var oidc = Driver();
+        var keys = fixture.Factory.Services.GetRequiredService<AuthServer.Hosting.ServerKeyRing>();
+        var code = await oidc.CodeAsync(organization, "hmac-refresh@example.com");
+        // OpenIddict hands out codes by reference; the token itself is the row's payload.
+        var codePayload = await fixture.Factory.WithDbAsync(db => db.Set<OpenIddictEntityFrameworkCoreToken>()
+            .Where(t => t.Application!.ClientId == organization.ClientId && t.Type!.EndsWith("authorization_code")).Select(t => t.Payload!).SingleAsync());
+        Assert.Equal("HS256", (await InnerTokenOfAsync(codePayload, keys)).Alg);
+        var redeemed = await oidc.RedeemAsync(organization, code);
+        var tokens = JsonDocument.Parse(await redeemed.Content.ReadAsStringAsync()).RootElement;
+        var refresh = tokens.GetProperty("refresh_token").GetString()!;
+
+        var inner = await InnerTokenOfAsync(refresh, keys);
+        Assert.Equal("HS256", inner.Alg);
+        Assert.Equal("RS256", new Microsoft.IdentityModel.JsonWebTokens.JsonWebToken(tokens.GetProperty("access_token").GetString()!).Alg);
+        using var client = fixture.CreateClient();
+        var jwks = JsonDocument.Parse(await client.GetStringAsync("/.well-known/jwks")).RootElement.GetProperty("keys");
+        Assert.All(jwks.EnumerateArray(), key => Assert.Equal("RSA", key.GetProperty("kty").GetString()));
+
+        // The same refresh token signed with a key the server does not hold is refused; signed with the server's
+        // RSA key, as refresh tokens were before, it still redeems.
+        var forged = Resign(inner, new Microsoft.IdentityModel.Tokens.SigningCredentials(
+            new Microsoft.IdentityModel.Tokens.SymmetricSecurityKey(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)) { KeyId = inner.Kid },
+            "HS256"), refresh, keys);
+        var refused = await oidc.RefreshAsync(organization, forged);
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Equal("invalid_grant", JsonDocument.Parse(await refused.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetString());
+        var older = Resign(inner, new Microsoft.IdentityModel.Tokens.SigningCredentials(keys.SigningKey, "RS256"), refresh, keys);
+        Assert.Equal(HttpStatusCode.OK, (await oidc.RefreshAsync(organization, older)).StatusCode);
+    }
+
+    /// <summary>The signed token inside one of the server's encrypted tokens (its signature not checked).</summary>
+    private static async Task<Microsoft.IdentityModel.JsonWebTokens.JsonWebToken> InnerTokenOfAsync(string token, AuthServer.Hosting.ServerKeyRing keys)
+    {
+        var validated = await new Microsoft.IdentityModel.JsonWebTokens.JsonWebTokenHandler().ValidateTokenAsync(token, new Microsoft.IdentityModel.Tokens.TokenValidationParameters
+        {
+            TokenDecryptionKey = keys.TokenEncryptionKey, ValidateAudience = false, ValidateIssuer = false, ValidateLifetime = false,
+            SignatureValidator = (jws, _) => new Microsoft.IdentityModel.JsonWebTokens.JsonWebToken(jws),
+        });
+        var inner = (validated.SecurityToken as Microsoft.IdentityModel.JsonWebTokens.JsonWebToken)?.InnerToken;
+        Assert.True(inner is not null, validated.Exception?.Message);
+        return inner;
+    }
+
+    /// <summary>The same claims and headers, signed with other credentials and encrypted as the server does.</summary>
+    private static string Resign(Microsoft.IdentityModel.JsonWebTokens.JsonWebToken inner, Microsoft.IdentityModel.Tokens.SigningCredentials signing,
+        string original, AuthServer.Hosting.ServerKeyRing keys)
+    {
+        var handler = new Microsoft.IdentityModel.JsonWebTokens.JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false };
+        var payload = System.Text.Encoding.UTF8.GetString(Microsoft.IdentityModel.Tokens.Base64UrlEncoder.DecodeBytes(inner.EncodedPayload));
+        var signed = handler.CreateToken(payload, signing, new Dictionary<string, object> { ["typ"] = inner.Typ });
+        var outer = new Microsoft.IdentityModel.JsonWebTokens.JsonWebToken(original);
+        var aes = new Microsoft.IdentityModel.Tokens.EncryptingCredentials(keys.TokenEncryptionKey, "A256KW", "A256CBC-HS512");
+        return string.IsNullOrEmpty(outer.Typ)
+            ? handler.EncryptToken(signed, aes)
+            : handler.EncryptToken(signed, aes, new Dictionary<string, object> { ["typ"] = outer.Typ });
+    }
+
+    [Fact]
     public async Task A_redirect_uri_change_applies_at_once_on_this_instance()
     {
         var organization = await ClientAsync();

@@ -108,4 +108,31 @@ public static class ConnectHandlers
             return ValueTask.CompletedTask;
         }
     }
+
+    /// <summary>
+    /// Authorization codes and refresh tokens are read by this server only, so they are signed with the key ring's
+    /// HMAC key instead of the RSA key OpenIddict picks for every token (one RSA private-key operation less per
+    /// code and per rotation; bench/README.md, issue 24). They stay encrypted as before. Access and identity
+    /// tokens, which apps verify with the JWKS, keep RS256.
+    /// </summary>
+    public sealed class SignInternalTokensWithHmac(AuthServer.Hosting.ServerKeyRing keyRing) : IOpenIddictServerHandler<GenerateTokenContext>
+    {
+        public static OpenIddictServerHandlerDescriptor Descriptor { get; } =
+            OpenIddictServerHandlerDescriptor.CreateBuilder<GenerateTokenContext>()
+                .UseSingletonHandler<SignInternalTokensWithHmac>()
+                .SetOrder(OpenIddictServerHandlers.Protection.AttachSecurityCredentials.Descriptor.Order + 500)
+                .SetType(OpenIddictServerHandlerType.Custom)
+                .Build();
+
+        public ValueTask HandleAsync(GenerateTokenContext context)
+        {
+            if (context.TokenType is TokenTypeIdentifiers.RefreshToken or TokenTypeIdentifiers.Private.AuthorizationCode
+                && keyRing.InternalTokenSigning is { } signing)
+            {
+                context.SigningCredentials = signing;
+            }
+
+            return ValueTask.CompletedTask;
+        }
+    }
 }
