@@ -64,7 +64,10 @@ public sealed class AccountService(
     {
         var passkeys = await db.PasskeyCredentials.AsNoTracking().Where(p => p.UserId == holder.UserId)
             .OrderBy(p => p.Created).Take(ListLimit).ToListAsync(cancellationToken);
-        var sessionList = await ActiveSessions(holder).OrderByDescending(s => s.LastActivity).Take(ListLimit).ToListAsync(cancellationToken);
+        // This browser's session first, then the most recently active.
+        var current = holder.Session.Id;
+        var sessionList = await ActiveSessions(holder).OrderByDescending(s => s.Id == current).ThenByDescending(s => s.LastActivity).ThenBy(s => s.Id)
+            .Take(ListLimit).ToListAsync(cancellationToken);
         return new AccountView(
             holder.Session.User?.Email ?? "",
             [.. passkeys.Select(p => new AccountPasskey(WebEncoders.Base64UrlEncode(p.CredentialId), p.Name ?? "", p.Created, p.LastUsed))],
