@@ -144,6 +144,23 @@ public sealed class PasskeyOfferTests(LoginServerFixture fixture) : IClassFixtur
             .AssertErrorAsync(HttpStatusCode.BadRequest, "entityInvalid");
     }
 
+    [Fact]
+    public async Task One_offer_opens_a_bounded_number_of_ceremonies()
+    {
+        var organization = await fixture.CreateOrganizationAsync();
+        using var browser = fixture.Driver();
+        var offer = await SignInByCodeAsync(browser, organization, NewEmail());
+        var driver = new PasskeyDriver(browser, fixture.Outbox);
+        for (var i = 0; i < AuthServer.Features.Passkeys.Offer.PasskeyOfferRegistration.MaxCeremoniesPerSession; i++)
+        {
+            await PasskeyDriver.ChallengeAsync(await driver.PostAsync(offer, "/login/passkey/offer/options", new JsonObject { ["state"] = offer.Field("state") }));
+        }
+
+        var refused = await driver.PostAsync(offer, "/login/passkey/offer/options", new JsonObject { ["state"] = offer.Field("state") });
+        await refused.AssertErrorAsync(HttpStatusCode.TooManyRequests, "tooManyRequests");
+        Assert.NotNull(refused.Headers.RetryAfter);
+    }
+
     private static void AssertRedirectToApp(LoginPage page)
     {
         Assert.True(page.Response.StatusCode == HttpStatusCode.Redirect, $"Expected a redirect to the app, got {(int)page.Response.StatusCode}: {page.Html}");

@@ -2,11 +2,14 @@ using AuthServer.Data;
 using AuthServer.Data.Entities;
 using AuthServer.Errors;
 using AuthServer.Features.Audit;
+using AuthServer.Features.Login;
 using AuthServer.Features.Organizations;
+using AuthServer.Features.RateLimiting;
 using AuthServer.Features.Sessions;
 using AuthServer.Hosting.Telemetry;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace AuthServer.Features.Passkeys.Offer;
@@ -24,6 +27,8 @@ public sealed class PasskeyOfferRegistration(
     SessionCookie sessionCookie,
     SessionValidator sessions,
     OrganizationCache organizations,
+    DatabaseRateLimiter rateLimiter,
+    IOptions<LoginOptions> loginOptions,
     PasskeyCeremonies ceremonies,
     PasskeyRegistrationService registration,
     IPasskeyHandler<User> handler,
@@ -31,6 +36,9 @@ public sealed class PasskeyOfferRegistration(
     ILogger<PasskeyOfferRegistration> logger)
 {
     public const string AuditAction = "passkey.add";
+
+    /// <summary>Challenges one offer (one session) may open per Login:RateLimitWindow: each is a row, and a person retries a few times at most.</summary>
+    public const int MaxCeremoniesPerSession = 10;
 
     public async Task<Outcome<PasskeyChallenge>> BeginAsync(string? state, HttpContext context, CancellationToken cancellationToken)
     {
@@ -41,6 +49,11 @@ public sealed class PasskeyOfferRegistration(
         }
 
         var (offer, organization, user) = signedIn.Value;
+        if (await rateLimiter.HitAsync($"passkey-offer:session:{offer.SessionId:N}", MaxCeremoniesPerSession, loginOptions.Value.RateLimitWindow, cancellationToken) is { } wait)
+        {
+            return AuthError.TooManyRequests(wait);
+        }
+
         var made = await registration.CreationOptionsAsync(organization, user, context);
         var ceremony = ceremonies.Add(PasskeyCeremonyKind.SignedInRegistration, organization.Id, offer.RequestId, user.Id, made.AttestationState);
         await db.SaveChangesAsync(cancellationToken);
