@@ -145,6 +145,28 @@ public sealed class PasskeyOfferTests(LoginServerFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task The_standard_face_shows_the_same_offer_and_continues_through_authorize_to_the_client()
+    {
+        // OpenID Connect clients register their redirect URIs exactly.
+        var organization = await fixture.CreateOrganizationAsync(o => o.RedirectUris = [LoginServerFixture.Callback]);
+        using var browser = fixture.Driver();
+        var oidc = new OidcDriver(browser, fixture.Outbox);
+        var toPage = await browser.Client.GetAsync(OidcDriver.AuthorizeUrl(organization));
+        Assert.Equal(HttpStatusCode.Redirect, toPage.StatusCode);
+
+        var offer = await SignInByCodeAsync(browser, organization, NewEmail(), url: toPage.Headers.Location!.ToString());
+        Assert.Contains(OfferTitle, offer.Html);
+        var continued = await ContinueAsync(browser, offer, "later");
+        Assert.Equal(HttpStatusCode.Redirect, continued.StatusCode);
+        Assert.Contains("/connect/authorize", continued.Headers.Location!.ToString());
+
+        var toClient = await oidc.FollowAsync(continued.Headers.Location!.ToString());
+        Assert.StartsWith(LoginServerFixture.Callback + "?", toClient.Headers.Location!.ToString());
+        var code = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(toClient.Headers.Location!.Query)["code"].ToString();
+        Assert.Equal(HttpStatusCode.OK, (await oidc.RedeemAsync(organization, code)).StatusCode);
+    }
+
+    [Fact]
     public async Task One_offer_opens_a_bounded_number_of_ceremonies()
     {
         var organization = await fixture.CreateOrganizationAsync();
@@ -176,9 +198,10 @@ public sealed class PasskeyOfferTests(LoginServerFixture fixture) : IClassFixtur
         }));
 
     /// <summary>Email, then the code from the outbox, posted as login.js posts it where WebAuthn exists (the hint) or not.</summary>
-    private async Task<LoginPage> SignInByCodeAsync(LoginDriver browser, TestOrganization organization, string email, bool hint = true, IDictionary<string, string?>? extra = null)
+    private async Task<LoginPage> SignInByCodeAsync(LoginDriver browser, TestOrganization organization, string email, bool hint = true, IDictionary<string, string?>? extra = null,
+        string? url = null)
     {
-        var page = await browser.OpenAsync(LoginUrl(organization, extra: extra));
+        var page = await browser.OpenAsync(url ?? LoginUrl(organization, extra: extra));
         var codePage = await browser.SubmitEmailAsync(page, email);
         var fields = new Dictionary<string, string>
         {
