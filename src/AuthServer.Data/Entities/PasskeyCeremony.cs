@@ -4,6 +4,9 @@ public enum PasskeyCeremonyKind
 {
     Registration = 0,
     Assertion = 1,
+
+    /// <summary>A passkey added by someone already signed in (the offer after an email sign-in): it signs nobody in.</summary>
+    SignedInRegistration = 2,
 }
 
 /// <summary>A pending WebAuthn ceremony: its options and state live here, used once, for a few minutes.</summary>

@@ -1,5 +1,6 @@
 using AuthServer.Data;
 using AuthServer.Errors;
+using AuthServer.Features.Account;
 using AuthServer.Features.Admin;
 using AuthServer.Features.Branding;
 using AuthServer.Features.CentralAuthApi;
@@ -92,6 +93,7 @@ public static class ServiceRegistration
         services.AddEmailLogin();
         services.AddPasskeys();
         services.AddUpstream();
+        services.AddAccountPage();
         services.AddCentralAuthApi();
         services.AddConnect();
         services.AddAdmin();
@@ -132,6 +134,7 @@ public static class ServiceRegistration
         app.MapAuthHealthChecks();
         app.MapErrorCatalogApi();
         app.MapLoginPage();
+        app.MapAccountPage();
         app.MapBrandingAssets();
         app.MapCentralAuthApi();
         app.MapConnect();

@@ -52,6 +52,7 @@ public sealed partial class EmailLinkBrowserTests(KestrelServerFixture fixture) 
         await Shot(approving, device, "3-approved");
 
         // The laptop's page polls and lands on the app by itself, with the code; the phone got no session.
+        await PasskeyOfferStep.DeclineAsync(waiting);
         await waiting.WaitForURLAsync(fixture.AppOrigin + "/callback?**", new() { Timeout = 20_000 });
         Assert.Contains("code=", waiting.Url);
         Assert.DoesNotContain(await phone.CookiesAsync(), c => c.Name.Contains("session", StringComparison.Ordinal));
@@ -85,6 +86,7 @@ public sealed partial class EmailLinkBrowserTests(KestrelServerFixture fixture) 
         await Assertions.Expect(page.Locator("#approval-number")).ToBeVisibleAsync();
         await page.GotoAsync(LinkPattern().Match(await Maildev.WaitForTextAsync(second)).Value);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in to Acme Corporation" }).ClickAsync();
+        await PasskeyOfferStep.DeclineAsync(page);
         await page.WaitForURLAsync(fixture.AppOrigin + "/callback?**");
         Assert.Contains("code=", page.Url);
     }

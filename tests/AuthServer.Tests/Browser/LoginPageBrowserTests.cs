@@ -48,6 +48,8 @@ public sealed class LoginPageBrowserTests(KestrelServerFixture fixture) : IClass
         var code = await Maildev.WaitForCodeAsync(email);
         await page.GetByLabel("Code").FillAsync(code);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        // Signed in; Chromium has WebAuthn, so a passkey is offered first (Browser/PasskeyOfferBrowserTests).
+        await PasskeyOfferStep.DeclineAsync(page);
 
         await page.WaitForURLAsync(fixture.AppOrigin + "/callback?**");
         Assert.Contains("code=", page.Url);

@@ -125,7 +125,7 @@ public sealed class PasskeyBrowserTests(KestrelServerFixture fixture) : IClassFi
         page.ScreenshotAsync(new() { Path = Path.Combine(TestEnvironment.ArtifactsDirectory, "screenshots", $"passkey-{device}-{step}.png"), FullPage = true });
 
     /// <summary>Chromium's WebAuthn virtual authenticator, through the DevTools protocol.</summary>
-    private sealed class VirtualAuthenticator(ICDPSession cdp, string id)
+    internal sealed class VirtualAuthenticator(ICDPSession cdp, string id)
     {
         public static async Task<VirtualAuthenticator> AddAsync(IPage page)
         {
@@ -152,7 +152,7 @@ public sealed class PasskeyBrowserTests(KestrelServerFixture fixture) : IClassFi
         }
     }
 
-    private sealed class BrowserHandle(IPlaywright playwright, IBrowser browser) : IAsyncDisposable
+    internal sealed class BrowserHandle(IPlaywright playwright, IBrowser browser) : IAsyncDisposable
     {
         public static async Task<BrowserHandle> LaunchAsync()
         {
@@ -167,6 +167,8 @@ public sealed class PasskeyBrowserTests(KestrelServerFixture fixture) : IClassFi
         }
 
         public Task<IPage> NewPageAsync(BrowserNewPageOptions options) => browser.NewPageAsync(options);
+
+        public Task<IBrowserContext> NewContextAsync(BrowserNewContextOptions options) => browser.NewContextAsync(options);
 
         public async ValueTask DisposeAsync()
         {

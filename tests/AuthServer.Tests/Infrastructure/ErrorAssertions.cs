@@ -17,4 +17,13 @@ public static class ErrorAssertions
         Assert.False(string.IsNullOrWhiteSpace(body.GetProperty("traceId").GetString()));
         return body;
     }
+
+    /// <summary>Asserts the error page a browser's request gets: the status and the catalog code it shows.</summary>
+    public static async Task AssertErrorPageAsync(this HttpResponseMessage response, HttpStatusCode status, string errorCode)
+    {
+        var html = await response.Content.ReadAsStringAsync();
+        Assert.True(status == response.StatusCode, $"Expected {(int)status} {errorCode}, got {(int)response.StatusCode}: {html}");
+        Assert.StartsWith("text/html", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains($"<code>{errorCode}</code>", html);
+    }
 }

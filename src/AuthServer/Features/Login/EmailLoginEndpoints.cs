@@ -5,6 +5,7 @@ using AuthServer.Errors;
 using AuthServer.Features.Login.Links;
 using AuthServer.Features.Login.Page;
 using AuthServer.Features.Passkeys;
+using AuthServer.Features.Passkeys.Offer;
 using AuthServer.Features.Sessions;
 using AuthServer.Features.SignIn;
 using Microsoft.EntityFrameworkCore;
@@ -109,7 +110,7 @@ public static class EmailLoginEndpoints
         var checkedCode = await attempts.CheckCodeAsync(attemptId, form.Value!["code"], ClientContext.FromBrowser(context), cancellationToken);
         if (!checkedCode.Failed)
         {
-            CompleteInBrowser(context, checkedCode.Value!, sessionCookie);
+            await CompleteInBrowserAsync(context, checkedCode.Value!, sessionCookie, form.Value!);
             return;
         }
 
@@ -127,10 +128,19 @@ public static class EmailLoginEndpoints
         await pages.ShowOrReturnErrorAsync(context, checkedCode.Error!, model, request);
     }
 
-    /// <summary>Remembers the new session in this browser (single sign-on) and moves on.</summary>
-    internal static void CompleteInBrowser(HttpContext context, CompletedSignIn signIn, SessionCookie sessionCookie)
+    /// <summary>
+    /// Remembers the new session in this browser (single sign-on) and moves on: to the app, or first to the
+    /// passkey offer when it applies (the form says whether the browser has WebAuthn).
+    /// </summary>
+    internal static async Task CompleteInBrowserAsync(HttpContext context, CompletedSignIn signIn, SessionCookie sessionCookie, IFormCollection form)
     {
         sessionCookie.Issue(context, signIn.SessionId);
+        var offer = context.RequestServices.GetRequiredService<PasskeyOffer>();
+        if (await offer.TryShowAsync(context, signIn, form[PasskeyOffer.BrowserHintField] == "1", context.RequestAborted))
+        {
+            return;
+        }
+
         context.Response.Redirect(signIn.RedirectUrl);
     }
 

@@ -34,7 +34,7 @@ public static class PasskeyLoginEndpoints
     }
 
     /// <summary>The same anti-forgery pair as the page's forms: the cookie and the token the page carries.</summary>
-    private static async ValueTask<object?> RequireAntiforgeryAsync(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
+    internal static async ValueTask<object?> RequireAntiforgeryAsync(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
     {
         var context = invocation.HttpContext;
         context.Response.Headers.CacheControl = "no-store";
@@ -47,14 +47,14 @@ public static class PasskeyLoginEndpoints
         return await next(invocation);
     }
 
-    private static AuthError? CredentialProblem(CredentialBody body) => body.Credential.ValueKind switch
+    internal static AuthError? CredentialProblem(CredentialBody body) => body.Credential.ValueKind switch
     {
         JsonValueKind.Object => null,
         JsonValueKind.Undefined or JsonValueKind.Null => AuthError.MissingFields("credential"),
         _ => AuthError.EntityInvalid("credential", "A PublicKeyCredential (its toJSON() form) is expected."),
     };
 
-    private static IResult Challenge(Outcome<PasskeyChallenge> outcome)
+    internal static IResult Challenge(Outcome<PasskeyChallenge> outcome)
     {
         if (outcome.Failed)
         {

@@ -18,5 +18,5 @@ public sealed class PasskeyLoginMethod : ILoginMethod
     /// <summary>Not inside another site's frame: browsers allow passkeys there only when the app delegates them.</summary>
     public bool IsEnabled(CachedOrganization organization, AuthorizationRequest request) => organization.Connections.Passkey && !request.Embed;
 
-    public void MapEndpoints(IEndpointRouteBuilder app) => app.MapPasskeys();
+    public void MapEndpoints(IEndpointRouteBuilder app) => Offer.PasskeyOfferEndpoints.MapPasskeyOffer(app.MapPasskeys());
 }

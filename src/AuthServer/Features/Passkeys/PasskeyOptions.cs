@@ -25,6 +25,12 @@ public sealed class PasskeyOptions
     /// login page opens one for passkey autofill, so this is sized for many people behind one NAT.
     /// </summary>
     public int MaxCeremoniesPerIp { get; set; } = 300;
+
+    /// <summary>
+    /// How long a browser that answered "Not now" to the passkey offer after an email sign-in is not asked
+    /// again (per organization, a cookie).
+    /// </summary>
+    public TimeSpan OfferSnooze { get; set; } = TimeSpan.FromDays(30);
 }
 
 /// <summary>The resolved relying party: the id passkeys are bound to and the origins accepted in client data.</summary>

@@ -88,12 +88,7 @@ public sealed class PasskeyRegistrationService(
             return AuthError.NoPermission("This user is blocked.");
         }
 
-        var passkey = verified.Passkey;
-        var given = name?.Trim() ?? "";
-        passkey.Name = given.Length == 0 ? $"Passkey added {clock.GetUtcNow():yyyy-MM-dd}" : given[..Math.Min(given.Length, 200)];
-        await store.AddOrUpdatePasskeyAsync(user, passkey, cancellationToken);
-        await webhooks.AddAsync(db, organization.Id, WebhookEventTypes.PasskeyAdded,
-            new { userId = user.Id, organizationId = organization.Id, credentialId = Microsoft.AspNetCore.WebUtilities.WebEncoders.Base64UrlEncode(passkey.CredentialId), name = passkey.Name }, cancellationToken);
+        await AddPasskeyAsync(organization.Id, user, verified.Passkey, name, cancellationToken);
         var completed = await completer.CompleteAsync(organization, request, user.Email, method, client, cancellationToken);
         if (completed.Failed)
         {
@@ -114,6 +109,25 @@ public sealed class PasskeyRegistrationService(
         return completed.Value!;
     }
 
+    /// <summary>
+    /// Stores a verified new passkey of the user (named as given, or by its date) and queues its
+    /// <c>passkey.added</c> webhook, in the caller's unit of work. Returns the credential id in base64url.
+    /// </summary>
+    internal async Task<string> AddPasskeyAsync(Guid organizationId, User user, UserPasskeyInfo passkey, string? name, CancellationToken cancellationToken)
+    {
+        var given = name?.Trim() ?? "";
+        passkey.Name = given.Length == 0 ? $"Passkey added {clock.GetUtcNow():yyyy-MM-dd}" : given[..Math.Min(given.Length, 200)];
+        await store.AddOrUpdatePasskeyAsync(user, passkey, cancellationToken);
+        var credentialId = Microsoft.AspNetCore.WebUtilities.WebEncoders.Base64UrlEncode(passkey.CredentialId);
+        await webhooks.AddAsync(db, organizationId, WebhookEventTypes.PasskeyAdded,
+            new { userId = user.Id, organizationId, credentialId, name = passkey.Name }, cancellationToken);
+        return credentialId;
+    }
+
+    /// <summary>The creation options for a user: every organization shares one relying party id, so the browser's passkey list names the organization.</summary>
+    internal Task<PasskeyCreationOptionsResult> CreationOptionsAsync(CachedOrganization organization, User user, HttpContext context) =>
+        handler.MakeCreationOptionsAsync(new PasskeyUserEntity { Id = user.Id.ToString(), Name = user.Email, DisplayName = $"{user.Email} ({organization.Name})" }, context);
+
     private async Task<Outcome<PasskeyChallenge>> OpenAsync(CachedOrganization organization, LoginAttempt attempt, HttpContext context, CancellationToken cancellationToken)
     {
         if (!organization.Connections.Passkey)
@@ -128,9 +142,7 @@ public sealed class PasskeyRegistrationService(
         }
 
         var user = ensured.Value!;
-        // Every organization shares one relying party id, so the browser's passkey list names the organization.
-        var entity = new PasskeyUserEntity { Id = user.Id.ToString(), Name = user.Email, DisplayName = $"{user.Email} ({organization.Name})" };
-        var made = await handler.MakeCreationOptionsAsync(entity, context);
+        var made = await CreationOptionsAsync(organization, user, context);
         var ceremony = ceremonies.Add(PasskeyCeremonyKind.Registration, organization.Id, attempt.AuthorizationRequestId!.Value, user.Id, made.AttestationState);
         AuthMetrics.ChallengeIssued("registration");
         return new PasskeyChallenge(ceremony.Id, made.CreationOptionsJson);

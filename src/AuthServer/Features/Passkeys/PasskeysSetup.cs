@@ -17,6 +17,7 @@ public static class PasskeysSetup
     {
         services.AddOptions<PasskeyOptions>().BindConfiguration(PasskeyOptions.Section)
             .Validate<IOptions<ServerOptions>>((passkeys, server) => RelyingParty.TryResolve(server.Value, passkeys) is not null, RelyingParty.ConfigurationHelp)
+            .Validate(passkeys => passkeys.OfferSnooze > TimeSpan.Zero, "Passkeys:OfferSnooze must be a positive duration, e.g. 30.00:00:00.")
             .ValidateOnStart();
         services.AddSingleton(provider => RelyingParty.Resolve(
             provider.GetRequiredService<IOptions<ServerOptions>>().Value, provider.GetRequiredService<IOptions<PasskeyOptions>>().Value));
@@ -42,6 +43,9 @@ public static class PasskeysSetup
         services.AddScoped<PasskeySignInService>();
         services.AddScoped<PasskeyRegistrationService>();
         services.AddScoped<PasskeyAudit>();
+        services.AddSingleton<Offer.PasskeyOfferStates>();
+        services.AddScoped<Offer.PasskeyOffer>();
+        services.AddScoped<Offer.PasskeyOfferRegistration>();
         services.AddLoginMethod<PasskeyLoginMethod>();
         return services;
     }

@@ -11,7 +11,15 @@ using Microsoft.EntityFrameworkCore;
 namespace AuthServer.Features.SignIn;
 
 /// <summary>A finished sign-in: where the browser goes next, and the session it started (for the SSO cookie).</summary>
-public sealed record CompletedSignIn(string RedirectUrl, Guid SessionId);
+public sealed record CompletedSignIn(string RedirectUrl, Guid SessionId)
+{
+    /// <summary>Who signed in, of which organization, through which request: what a detour before the redirect (the passkey offer) needs.</summary>
+    public Guid UserId { get; init; }
+
+    public CachedOrganization? Organization { get; init; }
+
+    public AuthorizationRequest? Request { get; init; }
+}
 
 /// <summary>
 /// The end of every successful login method: the user created (when allowed) or updated, a session started,
@@ -83,7 +91,7 @@ public sealed class SignInCompleter(
         var redirect = faces.For(request).Complete(organization, request, session);
         await webhooks.AddAsync(db, organization.Id, WebhookEventTypes.SignInSucceeded,
             new { sessionId = session.Id, userId = user.Id, organizationId = organization.Id, method = method.Name, amr = method.Amr }, cancellationToken);
-        return new CompletedSignIn(redirect, session.Id);
+        return new CompletedSignIn(redirect, session.Id) { UserId = user.Id, Organization = organization, Request = request };
     }
 
     private User AddUser(Guid organizationId, string email, string normalized, DateTimeOffset now)

@@ -105,7 +105,7 @@ public static class EmailLinkEndpoints
                 return;
             }
 
-            EmailLoginEndpoints.CompleteInBrowser(context, signedIn.Value!, sessionCookie);
+            await EmailLoginEndpoints.CompleteInBrowserAsync(context, signedIn.Value!, sessionCookie, form);
             return;
         }
 
@@ -147,7 +147,7 @@ public static class EmailLinkEndpoints
         var finished = await attempts.FinishApprovedAsync(attemptId, BrowserBinding.Read(context), ClientContext.FromBrowser(context), cancellationToken);
         if (!finished.Failed)
         {
-            EmailLoginEndpoints.CompleteInBrowser(context, finished.Value!, sessionCookie);
+            await EmailLoginEndpoints.CompleteInBrowserAsync(context, finished.Value!, sessionCookie, form.Value!);
             return;
         }
 

@@ -102,6 +102,94 @@
     window.setTimeout(poll, 2000);
   }
 
+  // The server's JSON endpoints: the page's anti-forgery token in a header, catalog errors thrown as { server }.
+  function postJsonWith(token, path, body) {
+    return fetch(path, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", Accept: "application/json", RequestVerificationToken: token },
+      body: JSON.stringify(body),
+    }).then(function (response) {
+      return response.json().then(function (json) {
+        if (!response.ok) {
+          throw { server: json };
+        }
+        return json;
+      });
+    });
+  }
+
+  function messageFor(problem, box) {
+    if (problem && problem.server) {
+      return problem.server.message;
+    }
+    var name = problem && problem.name;
+    if (name === "NotAllowedError") {
+      return box.getAttribute("data-msg-cancelled");
+    }
+    if (name === "InvalidStateError") {
+      return box.getAttribute("data-msg-exists");
+    }
+    return box.getAttribute("data-msg-failed");
+  }
+
+  function showError(element, message) {
+    element.textContent = message;
+    element.hidden = false;
+  }
+
+  var hasWebAuthn = !!(window.PublicKeyCredential && navigator.credentials && navigator.credentials.create && window.fetch);
+
+  // The forms that finish an email sign-in tell the server this browser can create a passkey: only then does
+  // it offer one before going on to the app.
+  if (hasWebAuthn) {
+    document.querySelectorAll("form[data-finishes-signin]").forEach(function (finishing) {
+      var hint = document.createElement("input");
+      hint.type = "hidden";
+      hint.name = "webauthn";
+      hint.value = "1";
+      finishing.appendChild(hint);
+    });
+  }
+
+  // The passkey offer after an email sign-in: "Create a passkey" and "Not now" replace the plain "Continue"
+  // where WebAuthn exists; elsewhere the page continues to the app by itself.
+  var offer = document.querySelector("form[data-passkey-offer]");
+  if (offer) {
+    var continueButton = offer.querySelector("[data-offer-continue]");
+    if (!hasWebAuthn) {
+      if (offer.requestSubmit) {
+        offer.requestSubmit(continueButton);
+      } else {
+        continueButton.click();
+      }
+    } else {
+      var create = offer.querySelector("[data-offer-create]");
+      var offerError = document.getElementById("passkey-offer-error");
+      var offerToken = offer.querySelector('input[name="__RequestVerificationToken"]').value;
+      var offerState = offer.querySelector('input[name="state"]').value;
+      create.hidden = false;
+      offer.querySelector("[data-offer-later]").hidden = false;
+      continueButton.hidden = true;
+      create.addEventListener("click", function () {
+        var ceremony = null;
+        create.disabled = true;
+        offerError.hidden = true;
+        postJsonWith(offerToken, "/login/passkey/offer/options", { state: offerState }).then(function (challenge) {
+          ceremony = challenge.ceremony;
+          return navigator.credentials.create({ publicKey: webauthn.creationOptions(challenge.options) });
+        }).then(function (credential) {
+          return postJsonWith(offerToken, "/login/passkey/offer/register", { ceremony: ceremony, credential: webauthn.toJson(credential), state: offerState });
+        }).then(function (done) {
+          window.location.assign(done.redirectUrl);
+        }).catch(function (problem) {
+          create.disabled = false;
+          showError(offerError, messageFor(problem, offer));
+        });
+      });
+    }
+  }
+
   function passkeys() {
     var token = document.querySelector('input[name="__RequestVerificationToken"]');
     var request = document.querySelector('input[name="request"]');
@@ -113,40 +201,8 @@
       element.hidden = false;
     });
 
-    // The server's JSON endpoints: the page's anti-forgery token in a header, catalog errors thrown as { server }.
     function postJson(path, body) {
-      return fetch(path, {
-        method: "POST",
-        credentials: "same-origin",
-        headers: { "Content-Type": "application/json", Accept: "application/json", RequestVerificationToken: token.value },
-        body: JSON.stringify(body),
-      }).then(function (response) {
-        return response.json().then(function (json) {
-          if (!response.ok) {
-            throw { server: json };
-          }
-          return json;
-        });
-      });
-    }
-
-    function messageFor(problem, box) {
-      if (problem && problem.server) {
-        return problem.server.message;
-      }
-      var name = problem && problem.name;
-      if (name === "NotAllowedError") {
-        return box.getAttribute("data-msg-cancelled");
-      }
-      if (name === "InvalidStateError") {
-        return box.getAttribute("data-msg-exists");
-      }
-      return box.getAttribute("data-msg-failed");
-    }
-
-    function showError(element, message) {
-      element.textContent = message;
-      element.hidden = false;
+      return postJsonWith(token.value, path, body);
     }
 
     // Sign-in: the button, and passkey autofill on the email field (conditional mediation).
