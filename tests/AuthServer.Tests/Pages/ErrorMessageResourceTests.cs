@@ -19,7 +19,7 @@ public sealed partial class ErrorMessageResourceTests
 
     /// <summary>The code a browser's request can reach; the admin API's and JSON-only messages stay English.</summary>
     private static readonly string[] PageFacingFolders =
-        ["Features/Login", "Features/Passkeys", "Features/Upstream", "Features/SignIn", "Features/Connect", "Features/Sessions", "Errors", "Pages", "Hosting"];
+        ["Features/Login", "Features/Passkeys", "Features/Upstream", "Features/SignIn", "Features/Connect", "Features/Sessions", "Features/Account", "Errors", "Pages", "Hosting"];
 
     [Fact]
     public void Every_message_a_page_can_show_is_translated_and_no_translation_is_left_over()
