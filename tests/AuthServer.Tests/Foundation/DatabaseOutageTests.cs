@@ -247,10 +247,12 @@ public sealed class DatabaseTimeoutSettingsTests
         Assert.Equal(1, defaults.CommandTimeout);
         Assert.Equal(-1, defaults.CancellationTimeout);
         Assert.Equal(Npgsql.GssEncryptionMode.Disable, defaults.GssEncryptionMode);
+        Assert.True(defaults.NoResetOnClose);
 
-        var configured = Effective("Host=db;Database=auth;Command Timeout=30;Timeout=10;GSS Encryption Mode=Prefer");
+        var configured = Effective("Host=db;Database=auth;Command Timeout=30;Timeout=10;GSS Encryption Mode=Prefer;No Reset On Close=false");
         Assert.Equal(10, configured.Timeout);
         Assert.Equal(30, configured.CommandTimeout);
         Assert.Equal(Npgsql.GssEncryptionMode.Prefer, configured.GssEncryptionMode);
+        Assert.False(configured.NoResetOnClose);
     }
 }
