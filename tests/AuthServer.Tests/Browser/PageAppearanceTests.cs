@@ -91,20 +91,7 @@ public sealed class PageAppearanceTests(KestrelServerFixture fixture) : IClassFi
         }
     }
 
-    /// <summary>Screenshot, then axe-core: no serious or critical violation.</summary>
-    private static async Task CheckAsync(IPage page, string name)
-    {
-        await page.ScreenshotAsync(new() { Path = Path.Combine(TestEnvironment.ArtifactsDirectory, "screenshots", $"appearance-{name}.png"), FullPage = true });
-        await page.AddScriptTagAsync(new() { Path = Axe });
-        var result = await page.EvaluateAsync<JsonElement>("async () => (await axe.run(document, { resultTypes: ['violations'] })).violations.map(v => ({ id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(' ')).join(', ') }))");
-        var serious = result.EnumerateArray().Where(v => v.GetProperty("impact").GetString() is "serious" or "critical")
-            .Select(v => $"{v.GetProperty("id").GetString()} ({v.GetProperty("impact").GetString()}): {v.GetProperty("nodes").GetString()}").ToList();
-        Assert.True(serious.Count == 0, $"{name}: " + string.Join("; ", serious));
-    }
-
-    private static string Axe =>
-        Environment.GetEnvironmentVariable("AUTH_TEST_AXE") is { Length: > 0 } path ? path
-            : Path.Combine(DocsTests.RepositoryRoot(), "tests", "axe-check", "node_modules", "axe-core", "axe.min.js");
+    private static Task CheckAsync(IPage page, string name) => AccessibilityCheck.ScreenshotAndCheckAsync(page, name);
 
     /// <summary>Brands the organization through the admin API, as an operator would.</summary>
     private async Task BrandAsync(Guid organizationId)

@@ -152,7 +152,10 @@ public sealed class DatabaseOutageTests(OutageFixture fixture) : IClassFixture<O
 
         var thawed = Stopwatch.StartNew();
         Assert.True(answers.Count >= 9, $"Only {answers.Count} answers in 10 s.");
-        Assert.All(answers, a => Assert.True(a.Status == HttpStatusCode.ServiceUnavailable && a.Took < TimeSpan.FromSeconds(3),
+        // The server's own bound is about 2-3 s (1 s command timeout, then a cancellation over a new connection,
+        // itself bounded by the 1 s connect timeout); 1 s more for a slow shared machine, where a few answers of a
+        // 10 s run took 3.6 s.
+        Assert.All(answers, a => Assert.True(a.Status == HttpStatusCode.ServiceUnavailable && a.Took < TimeSpan.FromSeconds(4),
             $"{a.Call} answered {(int)a.Status} after {a.Took.TotalSeconds:0.00} s at {a.At:HH:mm:ss.fff}; log:\n{string.Join('\n', fixture.Log.Entries)}"));
 
         while ((await driver.UserInfoAsync(organization, tokens.AccessToken)).StatusCode != HttpStatusCode.OK)
