@@ -126,35 +126,25 @@ import glob, os, sys
 import xml.etree.ElementTree as ET
 
 passed = failed = skipped = 0
+failures = []
 for path in glob.glob(os.path.join(sys.argv[1], "**", "*.trx"), recursive=True):
     try:
         root = ET.parse(path).getroot()
     except ET.ParseError:
         continue
-    for counters in root.iter():
-        if counters.tag.split("}")[-1] != "Counters":
-            continue
-        c = {k: int(v) for k, v in counters.attrib.items() if v.isdigit()}
-        passed += c.get("passed", 0)
-        failed += c.get("failed", 0) + c.get("error", 0) + c.get("timeout", 0) + c.get("aborted", 0)
-        skipped += c.get("notExecuted", 0) or max(0, c.get("total", 0) - c.get("executed", 0))
+    for node in root.iter():
+        tag = node.tag.split("}")[-1]
+        if tag == "Counters":
+            c = {k: int(v) for k, v in node.attrib.items() if v.isdigit()}
+            passed += c.get("passed", 0)
+            failed += c.get("failed", 0) + c.get("error", 0) + c.get("timeout", 0) + c.get("aborted", 0)
+            skipped += c.get("notExecuted", 0) or max(0, c.get("total", 0) - c.get("executed", 0))
+        elif tag == "UnitTestResult" and node.get("outcome") not in ("Passed", "NotExecuted"):
+            message = next((m.text.strip().splitlines()[0][:400] for m in node.iter() if m.tag.split("}")[-1] == "Message" and m.text), "")
+            failures.append(f"FAILED {node.get('testName')} ({node.get('duration')}): {message}")
 # Name the failures last, so the tail of a long log shows them.
-for path in glob.glob(os.path.join(sys.argv[1], "**", "*.trx"), recursive=True):
-    try:
-        root = ET.parse(path).getroot()
-    except ET.ParseError:
-        continue
-    for result in root.iter():
-        if result.tag.split("}")[-1] != "UnitTestResult" or result.get("outcome") == "Passed":
-            continue
-        if result.get("outcome") in ("NotExecuted",):
-            continue
-        message = ""
-        for node in result.iter():
-            if node.tag.split("}")[-1] == "Message" and node.text:
-                message = node.text.strip().splitlines()[0][:400]
-                break
-        print(f"FAILED {result.get('testName')} ({result.get('duration')}): {message}")
+for line in failures:
+    print(line)
 print(f"{passed} passed, {failed} failed, {skipped} skipped")
 EOF
 ) || echo "test.sh: could not read the trx results" >&2

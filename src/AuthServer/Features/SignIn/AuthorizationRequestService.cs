@@ -199,9 +199,8 @@ public sealed class AuthorizationRequestService(
             var normalized = encoded.Replace('-', '+').Replace('_', '/');
             normalized = normalized.PadRight(normalized.Length + ((4 - (normalized.Length % 4)) % 4), '=');
             var json = Encoding.UTF8.GetString(Convert.FromBase64String(normalized));
-            // A null value leaves its key to the next layer (the organization's strings, then the language's).
-            var values = JsonSerializer.Deserialize<Dictionary<string, string?>>(json)?
-                .Where(v => v.Value is not null).ToDictionary(v => v.Key, v => v.Value!);
+            // Read as the pages read it: a null value leaves its key to the next layer.
+            var values = AuthServer.Pages.PageText.ParseOverrides(json);
             // Note: PostgreSQL's jsonb cannot hold U+0000, and no UI string needs a control character.
             return values is null || values.Count == 0 || values.Any(v => v.Key.Any(char.IsControl) || v.Value.Any(char.IsControl))
                 ? null
