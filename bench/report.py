@@ -64,7 +64,7 @@ def main():
     broken = []
     missed = []
     for name in args.order.split():
-        if name in ("footprint", "peers"):
+        if name in ("footprint", "peers", "two_instances"):
             continue
         path = os.path.join(results, f"{name}.json")
         if not os.path.exists(path):
@@ -143,6 +143,8 @@ def main():
         if sweep["ok"] <= 0 or sweep["errors"] > sweep["ok"]:
             broken.append(f"footprint sweep: {sweep['ok']} successful, {sweep['errors']} errors")
 
+    broken += print_two_instances(results)
+
     peers_missed, peers_broken = print_peers(results, smoke, args.chart)
     missed += peers_missed
     broken += peers_broken
@@ -154,6 +156,35 @@ def main():
         print("BROKEN: " + "; ".join(broken))
         return 1
     return 0
+
+
+TWO_INSTANCE_SCENARIOS = ["userinfo", "refresh", "signin"]
+
+
+def print_two_instances(results):
+    """Issue 24: one against two server processes on one PostgreSQL, same run, same load; returns broken."""
+    rows, broken = [], []
+    for name in TWO_INSTANCE_SCENARIOS:
+        two_path = os.path.join(results, f"two-{name}.json")
+        if not os.path.exists(two_path):
+            continue
+        one_path = os.path.join(results, f"{name}.json")
+        one = load(one_path) if os.path.exists(one_path) else None
+        two = load(two_path)
+        cpu = lambda r: f"{r['server_cpu_s'] / r['requests'] * 1000:.2f}" if r and r.get("server_cpu_s") is not None and r["requests"] else "-"
+        rows.append([name, f"{one['rps']:.0f}" if one else "-", f"{two['rps']:.0f}", f"{two['rps'] / one['rps']:.2f}" if one and one["rps"] else "-",
+                     cpu(one), cpu(two), fmt(two.get("p99_ms")), statements_cell(two), str(two["errors"])])
+        if two.get("ok", two["requests"]) <= 0 or two["errors"] > two.get("ok", two["requests"]):
+            broken.append(f"two instances {name}: {two.get('ok', 0)} successful, {two['errors']} errors")
+        for sample in two.get("error_samples", [])[:2]:
+            print(f"  two instances {name} error sample: {sample}", file=sys.stderr)
+    if rows:
+        print()
+        print("two instances on one PostgreSQL (issue 24): the same load split over two server processes on this machine "
+              "(same CPUs: this shows overhead, not speed-up); CPU is both processes' per operation")
+        print_table(["scenario", "1 instance req/s", "2 instances req/s", "2 / 1", "CPU ms/op (1)", "CPU ms/op (2)", "p99 ms (2)",
+                     "stmts/op (2)", "errors (2)"], rows)
+    return broken
 
 
 # Issues 11 and 24: ours against the peers, same run. scenario -> minimum ratio ours / oidc-provider. userinfo is

@@ -3,7 +3,10 @@
 #
 #   ./bench/run.sh [scenario|all] [seconds] [--smoke] [--warmup S] [--concurrency C] [--sessions N]
 #
-# Scenarios: userinfo refresh client_credentials signin oidc_signin passkey introspect discovery footprint peers (default: all).
+# Scenarios: userinfo refresh client_credentials signin oidc_signin passkey introspect discovery two_instances footprint peers
+# (default: all).
+# two_instances (issue 24): a second server process on the same PostgreSQL; userinfo, refresh and the email sign-in
+# with the load split over both (the same total CPU, so it shows the overhead of a second instance, not speed-up).
 # peers (issue 11): ours, panva/oidc-provider and stock OpenIddict side by side (bench/peers/peers.sh).
 # It starts a throwaway PostgreSQL (real durability, in a temp dir), measures it with pgbench, publishes and
 # starts the server in Release on a free loopback port, seeds through the server's own code paths, warms up,
@@ -20,7 +23,7 @@ set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BENCH="$REPO/bench"
-ALL_SCENARIOS=(userinfo refresh client_credentials signin oidc_signin passkey introspect discovery footprint peers)
+ALL_SCENARIOS=(userinfo refresh client_credentials signin oidc_signin passkey introspect discovery two_instances footprint peers)
 
 SCENARIO=all
 SECONDS_PER=20
@@ -69,6 +72,7 @@ RESULTS="$TMP/results"
 OUTBOX="$TMP/outbox"
 mkdir -p "$DATA" "$RESULTS" "$OUTBOX"
 SERVER_PID=
+SERVER2_PID=
 LOAD_PID=
 TRACE_PID=
 PG_STARTED=0
@@ -91,6 +95,7 @@ cleanup() {
     wait "$LOAD_PID" 2>/dev/null || true
   fi
   peer_stop
+  stop_pid "$SERVER2_PID"
   stop_server
   if [[ $PG_STARTED == 1 ]]; then
     "$REPO/scripts/pg.sh" stop "$PG_DIR" >/dev/null 2>&1 || true
@@ -231,7 +236,6 @@ TOOL=(dotnet "$TMP/tool/AuthServer.Bench.dll")
 
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$SERVER_PID/status"; }
 hwm_kb() { awk '/^VmHWM:/ { print $2 }' "/proc/$SERVER_PID/status"; }
-cpu_s() { sed 's/.*) //' "/proc/$SERVER_PID/stat" | awk -v t="$CLK_TCK" '{ printf "%.2f", ($12 + $13) / t }'; }
 
 # wait_ready NAME URL PID T0_NS: polls URL until it answers 2xx (at most 60 s) and sets READY_S, the seconds
 # since T0_NS; fails when PID exits first.
@@ -298,7 +302,7 @@ run_load "${TOOL[@]}" seed-org --data "$DATA"
 source "$DATA/org.env"
 export BENCH_BASIC BENCH_CLIENT_ID
 export BENCH_WRK_DIR="$BENCH/wrk"
-if wants userinfo || wants refresh || wants introspect; then
+if wants userinfo || wants refresh || wants introspect || wants two_instances; then
   log "seeding: $SEED_SIGNINS sign-ins on the CentralAuth face, $SEED_OIDC on the OpenID Connect face (HTTP)"
   run_load "${TOOL[@]}" seed-http --data "$DATA" --base "$BASE" --outbox "$OUTBOX" \
     --signins "$SEED_SIGNINS" --oidc "$SEED_OIDC" --concurrency "$CONCURRENCY"
@@ -321,6 +325,45 @@ profile_wait() {
 }
 
 # ---- scenarios ---------------------------------------------------------------------------------------
+# cpu_all: CPU seconds of every server process under measurement (one, or both in two_instances).
+cpu_all() {
+  local total=0 pid
+  for pid in $SERVER_PID $SERVER2_PID; do
+    total=$(awk -v a="$total" -v b="$(pid_cpu_s "$pid")" 'BEGIN { printf "%.2f", a + b }')
+  done
+  echo "$total"
+}
+
+# wrk_all SECONDS SCRIPT RESULT_JSON: wrk against every instance at once ($CONCURRENCY connections split evenly),
+# merged into one result (requests and rates summed, the worst p99 of the instances).
+wrk_all() {
+  local seconds=$1 script=$2 result=$3 base i=0 pids=() parts=()
+  local bases=("$BASE")
+  [[ -z "$SERVER2_PID" ]] || bases+=("$BASE2")
+  local connections=$((CONCURRENCY / ${#bases[@]}))
+  for base in "${bases[@]}"; do
+    BENCH_RESULT="$result.$i" wrk -t "$WRK_THREADS" -c "$connections" -d "${seconds}s" --timeout 10s \
+      -s "$BENCH/wrk/$script" "$base" >"$result.$i.log" &
+    pids+=($!)
+    parts+=("$result.$i")
+    i=$((i + 1))
+  done
+  local rc=0 pid
+  for pid in "${pids[@]}"; do wait "$pid" || rc=1; done
+  [[ $rc == 0 ]] || return 1
+  python3 - "$result" "${parts[@]}" <<'PY'
+import json, sys
+parts = [json.load(open(p)) for p in sys.argv[2:]]
+merged = dict(parts[0])
+for key in ("requests", "rps", "errors", "socket_errors"):
+    merged[key] = sum(p[key] for p in parts)
+merged["p50_ms"] = max(p["p50_ms"] for p in parts)
+merged["p99_ms"] = max(p["p99_ms"] for p in parts)
+merged["error_samples"] = [s for p in parts for s in p["error_samples"]][:5]
+json.dump(merged, open(sys.argv[1], "w"))
+PY
+}
+
 # wrk_scenario NAME SCRIPT [TOKENS_FILE] [SECONDS]: warm-up run, then the measured run with the server's CPU
 # time and peak RSS (VmHWM, reset through clear_refs) sampled around it.
 wrk_scenario() {
@@ -328,39 +371,41 @@ wrk_scenario() {
   export BENCH_TOKENS=$tokens
   if [[ $WARMUP -gt 0 ]]; then
     log "$name: warm-up ${WARMUP}s"
-    BENCH_RESULT="$RESULTS/$name.warmup.json" run_load wrk -t "$WRK_THREADS" -c "$CONCURRENCY" -d "${WARMUP}s" --timeout 10s \
-      -s "$BENCH/wrk/$script" "$BASE" >"$RESULTS/$name.warmup.log"
+    run_load wrk_all "$WARMUP" "$script" "$RESULTS/$name.warmup.json"
   fi
   log "$name: measuring ${seconds}s (wrk, $CONCURRENCY connections)"
   local statements0 statements1
   statements0=$(db_statements)
-  cpu0=$(cpu_s)
+  cpu0=$(cpu_all)
   echo 5 >"/proc/$SERVER_PID/clear_refs"
   profile_later "$name" 0 "$seconds"
-  BENCH_RESULT="$RESULTS/$name.wrk.json" run_load wrk -t "$WRK_THREADS" -c "$CONCURRENCY" -d "${seconds}s" --timeout 10s \
-    -s "$BENCH/wrk/$script" "$BASE" >"$RESULTS/$name.log"
-  cpu1=$(cpu_s)
+  run_load wrk_all "$seconds" "$script" "$RESULTS/$name.wrk.json"
+  cpu1=$(cpu_all)
   hwm=$(hwm_kb)
   statements1=$(db_statements)
   profile_wait
-  python3 - "$RESULTS/$name.wrk.json" "$RESULTS/$name.json" "$name" "$cpu0" "$cpu1" "$hwm" "$CONCURRENCY" <<'EOF'
+  local instances=1
+  [[ -z "$SERVER2_PID" ]] || instances=2
+  python3 - "$RESULTS/$name.wrk.json" "$RESULTS/$name.json" "$name" "$cpu0" "$cpu1" "$hwm" "$CONCURRENCY" "$instances" <<'EOF'
 import json, sys
-src, dst, name, cpu0, cpu1, hwm, conc = sys.argv[1:]
+src, dst, name, cpu0, cpu1, hwm, conc, instances = sys.argv[1:]
 r = json.load(open(src))
-r.update(scenario=name, unit="requests", ok=r["requests"] - (r["errors"] - r["socket_errors"]), server_cpu_s=round(float(cpu1) - float(cpu0), 2), server_peak_rss_kb=int(hwm), concurrency=int(conc))
+r.update(scenario=name, unit="requests", ok=r["requests"] - (r["errors"] - r["socket_errors"]), server_cpu_s=round(float(cpu1) - float(cpu0), 2), server_peak_rss_kb=int(hwm), concurrency=int(conc), instances=int(instances))
 json.dump(r, open(dst, "w"), indent=2)
 EOF
   add_statements "$RESULTS/$name.json" "$statements0" "$statements1"
 }
 
+# driver_scenario SCENARIO [RESULT_NAME]: the C# driver against the server (both instances in two_instances).
 driver_scenario() {
-  local name=$1
+  local scenario=$1 name=${2:-$1} bases=$BASE pids=$SERVER_PID
+  if [[ -n "$SERVER2_PID" ]]; then bases="$BASE,$BASE2"; pids="$SERVER_PID,$SERVER2_PID"; fi
   log "$name: warm-up ${WARMUP}s, measuring ${SECONDS_PER}s (C# driver, $CONCURRENCY workers)"
   profile_later "$name" "$((WARMUP + 1))" "$SECONDS_PER"
   local statements=()
   [[ $PG_STATEMENTS == 0 ]] || statements=(--statements-sql "$BENCH/statements.sql")
-  run_load "${TOOL[@]}" load --scenario "$name" --data "$DATA" --base "$BASE" --outbox "$OUTBOX" \
-    --seconds "$SECONDS_PER" --warmup "$WARMUP" --concurrency "$CONCURRENCY" --server-pid "$SERVER_PID" \
+  run_load "${TOOL[@]}" load --scenario "$scenario" --data "$DATA" --base "$bases" --outbox "$OUTBOX" \
+    --seconds "$SECONDS_PER" --warmup "$WARMUP" --concurrency "$CONCURRENCY" --server-pid "$pids" \
     --out "$RESULTS/$name.json" "${statements[@]}" >"$RESULTS/$name.log"
   profile_wait
 }
@@ -375,9 +420,32 @@ for scenario in "${SCENARIOS[@]}"; do
     passkey) driver_scenario passkey ;;
     introspect) wrk_scenario introspect introspect.lua "$DATA/access-tokens.txt" ;;
     discovery) wrk_scenario discovery discovery.lua ;;
-    footprint | peers) ;; # below: they restart the server
+    two_instances | footprint | peers) ;; # below: they start other processes
   esac
 done
+
+if wants two_instances; then
+  # The one-instance rows of this run are the comparison; measured here when the run did not include them.
+  for one in userinfo refresh signin; do
+    [[ -f "$RESULTS/$one.json" ]] && continue
+    case "$one" in
+      userinfo) wrk_scenario userinfo userinfo.lua "$DATA/session-tokens.txt" ;;
+      *) driver_scenario "$one" ;;
+    esac
+  done
+  PORT2=$("$REPO/scripts/pg.sh" free-port)
+  BASE2="http://127.0.0.1:$PORT2"
+  log "two_instances: a second server on $BASE2, same database (public URL still $BASE)"
+  t0=$(date +%s%N)
+  (cd "$TMP/server" && exec env ASPNETCORE_URLS="$BASE2" dotnet "$TMP/server/AuthServer.dll" >>"$TMP/server2.log" 2>&1) &
+  SERVER2_PID=$!
+  wait_ready "the second server" "$BASE2/health/ready" "$SERVER2_PID" "$t0" || { SERVER2_PID=; exit 1; }
+  wrk_scenario two-userinfo userinfo.lua "$DATA/session-tokens.txt"
+  driver_scenario refresh two-refresh
+  driver_scenario signin two-signin
+  stop_pid "$SERVER2_PID"
+  SERVER2_PID=
+fi
 
 if wants footprint; then
   log "footprint: $SESSIONS active sessions through SessionService"

@@ -20,6 +20,9 @@ namespace AuthServer.Bench;
 /// - oidc_signin: each worker walks full OpenID Connect sign-ins (/connect/authorize, the hosted page's email and
 ///   code steps, /connect/authorize again, the code at /connect/token) with a fresh address and client IP.
 /// The server's CPU time and peak RSS are sampled around the measured phase only.
+/// Several instances: --base URL1,URL2 and --server-pid P1,P2; worker w talks to instance w mod n (its redirects
+/// name the public URL, the first instance, so a flow's later steps may cross to it as behind a load balancer),
+/// and the CPU time is the sum over the processes.
 /// </summary>
 public static class LoadDriver
 {
@@ -30,11 +33,14 @@ public static class LoadDriver
         var concurrency = options.Int("concurrency", 16);
         var warmup = TimeSpan.FromSeconds(options.Double("warmup", 30));
         var duration = TimeSpan.FromSeconds(options.Double("seconds", 20));
-        var serverPid = options.Int("server-pid", 0);
+        var serverPids = options.Get("server-pid", "0").Split(',').Select(p => int.Parse(p, CultureInfo.InvariantCulture)).ToArray();
         var organization = BenchOrganization.Load(dataDir);
         var peerTokenPath = options.Get("token-path", "");
         var peerBasic = options.Get("basic", "");
-        using var http = Http.NewClient(options.Get("base"), concurrency);
+        var bases = options.Get("base").Split(',', StringSplitOptions.RemoveEmptyEntries);
+        var clients = bases.Select(b => Http.NewClient(b, concurrency)).ToArray();
+        using var disposeClients = new ClientsOwner(clients);
+        HttpClient ClientOf(int worker) => clients[worker % clients.Length];
 
         Func<int, long, StepRecorder, Task> operation;
         Action finish = () => { };
@@ -62,7 +68,7 @@ public static class LoadDriver
                         ? BrowserFlow.TokenRequest(peerTokenPath, peerBasic, form)
                         : BrowserFlow.TokenRequest(organization, form);
                     var started = Stopwatch.GetTimestamp();
-                    using var response = await http.SendAsync(request);
+                    using var response = await ClientOf(worker).SendAsync(request);
                     var body = await response.Content.ReadAsStringAsync();
                     recorder.Record("token", Stopwatch.GetElapsedTime(started).TotalMilliseconds);
                     if (response.StatusCode != HttpStatusCode.OK)
@@ -92,7 +98,7 @@ public static class LoadDriver
                 operation = async (worker, sequence, recorder) =>
                 {
                     // Client IPs after the ones seeding used (10.16.x.x and up), one per sign-in.
-                    var flow = new BrowserFlow(http, outbox, organization, VirtualIp.Of((1L << 20) + sequence));
+                    var flow = new BrowserFlow(ClientOf(worker), outbox, organization, VirtualIp.Of((1L << 20) + sequence));
                     await flow.CentralAuthSignInAsync($"load-{run}-{sequence}@bench.example.com", recorder);
                 };
                 break;
@@ -105,7 +111,7 @@ public static class LoadDriver
                 operation = async (worker, sequence, recorder) =>
                 {
                     // Client IPs after the passkey scenario's (10.64.x.x and up), one per sign-in.
-                    var flow = new BrowserFlow(http, outbox, organization, VirtualIp.Of((4L << 20) + sequence));
+                    var flow = new BrowserFlow(ClientOf(worker), outbox, organization, VirtualIp.Of((4L << 20) + sequence));
                     await flow.OidcSignInAsync($"oidc-{run}-{sequence}@bench.example.com", recorder);
                 };
                 break;
@@ -118,17 +124,17 @@ public static class LoadDriver
                 // with its own passkey, one sign-in after another (the signature counter goes up by one each time).
                 var outbox = new OutboxReader(options.Get("outbox"));
                 var run = Guid.NewGuid().ToString("N")[..8];
-                var origin = new Uri(options.Get("base")).GetLeftPart(UriPartial.Authority);
+                var origin = new Uri(bases[0]).GetLeftPart(UriPartial.Authority);
                 var authenticators = new SoftwareAuthenticator[concurrency];
                 await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async worker =>
                 {
                     authenticators[worker] = new SoftwareAuthenticator(origin);
-                    var flow = new BrowserFlow(http, outbox, organization, VirtualIp.Of((2L << 20) + worker));
+                    var flow = new BrowserFlow(ClientOf(worker), outbox, organization, VirtualIp.Of((2L << 20) + worker));
                     await flow.RegisterPasskeyAsync($"passkey-{run}-{worker}@bench.example.com", authenticators[worker]);
                 }));
                 operation = async (worker, sequence, recorder) =>
                 {
-                    var flow = new BrowserFlow(http, outbox, organization, VirtualIp.Of((3L << 20) + sequence));
+                    var flow = new BrowserFlow(ClientOf(worker), outbox, organization, VirtualIp.Of((3L << 20) + sequence));
                     await flow.PasskeySignInAsync(authenticators[worker], recorder);
                 };
                 finish = () =>
@@ -153,11 +159,12 @@ public static class LoadDriver
 
         var statements = DatabaseStatements.From(options);
         var statementsBefore = await statements.ReadAsync();
-        var cpuBefore = ServerProcess.CpuSeconds(serverPid);
-        ServerProcess.ResetPeakRss(serverPid);
+        var cpuBefore = serverPids.Sum(ServerProcess.CpuSeconds);
+        Array.ForEach(serverPids, ServerProcess.ResetPeakRss);
         var measured = await PhaseAsync(concurrency, duration, operation, () => Interlocked.Increment(ref sequence));
-        var cpuAfter = ServerProcess.CpuSeconds(serverPid);
-        var peakRss = ServerProcess.PeakRssKb(serverPid);
+        var cpuAfter = serverPids.Sum(ServerProcess.CpuSeconds);
+        var peakRss = serverPids.Max(ServerProcess.PeakRssKb);
+        var measuredServer = serverPids.Any(p => p > 0);
         var statementsAfter = await statements.ReadAsync();
         finish();
 
@@ -174,8 +181,9 @@ public static class LoadDriver
             ["rps"] = measured.Completed / measured.Seconds,
             ["p50_ms"] = Percentile(latencies, 50),
             ["p99_ms"] = Percentile(latencies, 99),
-            ["server_cpu_s"] = serverPid > 0 ? cpuAfter - cpuBefore : null,
-            ["server_peak_rss_kb"] = serverPid > 0 ? peakRss : null,
+            ["server_cpu_s"] = measuredServer ? cpuAfter - cpuBefore : null,
+            ["server_peak_rss_kb"] = measuredServer ? peakRss : null,
+            ["instances"] = clients.Length,
             ["concurrency"] = concurrency,
             ["error_samples"] = new JsonArray(measured.ErrorSamples.Select(s => (JsonNode?)JsonValue.Create(s)).ToArray()),
         };
@@ -240,6 +248,11 @@ public static class LoadDriver
         sorted.Length == 0 ? null : Math.Round(sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(percentile / 100 * sorted.Length) - 1)], 2);
 
     private sealed class ChainLostException : Exception;
+
+    private sealed class ClientsOwner(HttpClient[] clients) : IDisposable
+    {
+        public void Dispose() => Array.ForEach(clients, c => c.Dispose());
+    }
 
     private sealed class Phase
     {

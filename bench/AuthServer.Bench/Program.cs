@@ -6,6 +6,7 @@ using AuthServer.Bench;
 //   seed-sessions --data DIR --count N                        N active sessions through SessionService, in batches
 //   load          --data DIR --base URL --scenario refresh|signin|oidc_signin|passkey --seconds S --warmup W --concurrency C --server-pid P --out FILE
 //                 [--chains FILE --token-path PATH --basic HEADER]   refresh against a peer's token endpoint
+//                 --base URL1,URL2 --server-pid P1,P2   several instances: worker w uses instance w mod n
 //                 [--statements-sql FILE]   statements and commits per operation (pg_stat_statements)
 var command = args.FirstOrDefault() ?? "";
 var options = Options.Parse(args.Skip(1).ToArray());

@@ -118,6 +118,7 @@ public static class OpenIddictSetup
         services.AddOptions<TokenOptions>().BindConfiguration(TokenOptions.Section);
         services.AddSingleton<RevokedTokenCache>();
         services.AddScoped<TokenRevocation>();
+        services.AddScoped<AuthServer.Features.Tokens.Refresh.RefreshTokenRotation>();
         // One instance: start-up loads the list with it (ServerStartup), then it polls.
         services.AddSingleton<RevokedTokenSync>();
         services.AddHostedService(provider => provider.GetRequiredService<RevokedTokenSync>());

@@ -16,6 +16,7 @@ using AuthServer.Features.Sessions;
 using AuthServer.Features.SignIn;
 using AuthServer.Features.Upstream;
 using AuthServer.Features.Webhooks;
+using AuthServer.Features.Tokens.Refresh;
 using AuthServer.Hosting.Telemetry;
 using AuthServer.Hosting.Http;
 using AuthServer.Pages;
@@ -122,7 +123,8 @@ public static class ServiceRegistration
         // dispatches its event pipeline on every request to find out whether it is one of its endpoints: about
         // 8% of a CentralAuth userinfo call. So it runs only under OpenIddict's paths. The admin API does not
         // need it: its policy names the API-key scheme, which the authorization middleware authenticates itself.
-        app.UseWhen(context => IsOpenIddictPath(context.Request.Path), branch => branch.UseAuthentication());
+        // Refresh-token requests in the common shape are rotated before OpenIddict (Features/Tokens/Refresh).
+        app.UseWhen(context => IsOpenIddictPath(context.Request.Path), branch => branch.UseMiddleware<RefreshGrantMiddleware>().UseAuthentication());
         // UseAuthentication marks the builder it runs on; a branch's mark does not reach this one, and without
         // it WebApplication would add another authentication middleware in front of everything (before the
         // output cache and the status code pages). This is the key ASP.NET Core's UseAuthentication sets; the
