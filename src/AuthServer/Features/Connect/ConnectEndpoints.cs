@@ -116,7 +116,9 @@ public static class ConnectEndpoints
             return InvalidToken("The token does not name a user.");
         }
 
-        var user = await db.Users.FindAsync([userId], cancellationToken);
+        var user = ConnectHandlers.RejectTokensOfEndedSessions.ValidatedSessionOf(context)?.User is { } checkedUser && checkedUser.Id == userId
+            ? checkedUser
+            : await db.Users.FindAsync([userId], cancellationToken);
         if (user is null)
         {
             return InvalidToken("The user of this token no longer exists.");

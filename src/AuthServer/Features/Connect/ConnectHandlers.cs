@@ -1,3 +1,4 @@
+using AuthServer.Data.Entities;
 using AuthServer.Features.Sessions;
 using AuthServer.Features.Tokens;
 using Microsoft.Extensions.Options;
@@ -41,13 +42,24 @@ public static class ConnectHandlers
                 return;
             }
 
-            if (!Guid.TryParse(sid, out var sessionId) || (await sessions.ValidateForTokenAsync(sessionId, context.CancellationToken)).Failed)
+            var session = Guid.TryParse(sid, out var sessionId) ? await sessions.ValidateForTokenAsync(sessionId, context.CancellationToken) : default;
+            if (session.Value is null)
             {
                 context.Reject(
                     error: context.EndpointType == OpenIddictServerEndpointType.Token ? OpenIddictConstants.Errors.InvalidGrant : OpenIddictConstants.Errors.InvalidToken,
                     description: "The session of this token has ended.");
+                return;
             }
+
+            // The session was read with its user: userinfo answers from it instead of reading the user again.
+            context.Transaction.SetProperty(ValidatedSessionProperty, session.Value);
         }
+
+        public const string ValidatedSessionProperty = "authserver:validated_session";
+
+        /// <summary>The session (with its user) this request's token was checked against, if one was.</summary>
+        public static Session? ValidatedSessionOf(HttpContext context) =>
+            context.Features.Get<OpenIddict.Server.AspNetCore.OpenIddictServerAspNetCoreFeature>()?.Transaction?.GetProperty<Session>(ValidatedSessionProperty);
     }
 
     /// <summary>
