@@ -55,7 +55,7 @@ public static class ConnectHandlers
             context.Transaction.SetProperty(ValidatedSessionProperty, session.Value);
         }
 
-        public const string ValidatedSessionProperty = "authserver:validated_session";
+        private const string ValidatedSessionProperty = "authserver:validated_session";
 
         /// <summary>The session (with its user) this request's token was checked against, if one was.</summary>
         public static Session? ValidatedSessionOf(HttpContext context) =>

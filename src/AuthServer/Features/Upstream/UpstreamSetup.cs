@@ -1,7 +1,9 @@
+using System.Security.Cryptography;
 using AuthServer.Features.SignIn;
 using AuthServer.Hosting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
 using OpenIddict.Client;
 using OpenIddict.Client.AspNetCore;
 
@@ -26,8 +28,11 @@ public static class UpstreamSetup
             options.AllowAuthorizationCodeFlow();
 
             // Required by OpenIddict's validation of the options. State tokens are Data Protection tokens (below),
-            // so these keys protect nothing that crosses instances.
-            options.AddEphemeralEncryptionKey().AddEphemeralSigningKey();
+            // so these keys protect nothing that crosses instances. Random AES and HMAC keys: the ephemeral RSA keys
+            // OpenIddict offers were generated at every start, two RSA-2048 key generations (seconds of start-up
+            // on a small instance; bench/README.md, issue 24).
+            options.AddEncryptionKey(new SymmetricSecurityKey(RandomNumberGenerator.GetBytes(32)))
+                .AddSigningKey(new SymmetricSecurityKey(RandomNumberGenerator.GetBytes(32)));
             options.UseDataProtection();
 
             // A placeholder: each connection's callback is /login/upstream/{id}/callback, recognised by MarkCallbacks.

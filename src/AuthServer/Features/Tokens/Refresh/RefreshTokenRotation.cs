@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using AuthServer.Features.Connect;
 using AuthServer.Features.Organizations;
 using AuthServer.Features.Sessions;
 using AuthServer.Hosting;
@@ -90,7 +91,7 @@ public sealed partial class RefreshTokenRotation(
         if (token is null
             || !token.TryGetPayloadValue(TokenIdClaim, out string tokenId) || string.IsNullOrEmpty(tokenId)
             || !token.TryGetPayloadValue(AuthorizationIdClaim, out string authorizationId) || string.IsNullOrEmpty(authorizationId)
-            || !token.TryGetPayloadValue(ConnectClaimsSessionId, out string sid) || !Guid.TryParse(sid, out var sessionId)
+            || !token.TryGetPayloadValue(ConnectClaims.SessionId, out string sid) || !Guid.TryParse(sid, out var sessionId)
             || !IsPresentedBy(token, request.ClientId)
             || token.TryGetPayloadValue(ResourceClaim, out object _) || token.TryGetPayloadValue(AudienceClaim, out object _))
         {
@@ -117,8 +118,6 @@ public sealed partial class RefreshTokenRotation(
         LogRotated(logger, tokenId, newTokenId);
         return new RefreshGrantResponse(accessToken, (long)Math.Round(accessLifetime.TotalSeconds), string.Join(' ', scopes), refreshToken);
     }
-
-    private const string ConnectClaimsSessionId = Connect.ConnectClaims.SessionId;
 
     /// <summary>Decrypted with the token keys and signed with the internal HMAC key, of the refresh token type, unexpired; null otherwise.</summary>
     private async Task<JsonWebToken?> ValidateAsync(string token, string issuer, DateTimeOffset now)
