@@ -1,10 +1,8 @@
 using System.Net;
-using System.Security.Cryptography;
-using AuthServer.Data.Entities;
 using AuthServer.Features.Admin;
 using AuthServer.Features.Webhooks;
+using AuthServer.Tests.Admin;
 using AuthServer.Tests.Infrastructure;
-using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -51,9 +49,9 @@ public sealed class AccountPageTests(LoginServerFixture fixture) : IClassFixture
         var (userId, otherUserId) = await fixture.Factory.WithDbAsync(async db => (
             (await db.Users.SingleAsync(u => u.OrganizationId == organization.Id && u.Email == email)).Id,
             (await db.Users.SingleAsync(u => u.OrganizationId == organization.Id && u.Email != email)).Id));
-        var mine = await AddPasskeyAsync(organization.Id, userId, "Work laptop");
-        var spare = await AddPasskeyAsync(organization.Id, userId, "Spare key");
-        var theirs = await AddPasskeyAsync(organization.Id, otherUserId, "Their phone");
+        var mine = await PasskeyAdminTests.AddPasskeyAsync(fixture, userId, organization.Id, "Work laptop");
+        var spare = await PasskeyAdminTests.AddPasskeyAsync(fixture, userId, organization.Id, "Spare key");
+        var theirs = await PasskeyAdminTests.AddPasskeyAsync(fixture, otherUserId, organization.Id, "Their phone");
         var sessions = await fixture.Factory.WithDbAsync(db => db.Sessions.Where(s => s.UserId == userId).OrderBy(s => s.Created).Select(s => s.Id).ToListAsync());
         var theirSession = await fixture.Factory.WithDbAsync(db => db.Sessions.Where(s => s.UserId == otherUserId).Select(s => s.Id).SingleAsync());
         Assert.Equal(3, sessions.Count);
@@ -137,25 +135,6 @@ public sealed class AccountPageTests(LoginServerFixture fixture) : IClassFixture
         }
 
         return browser.Client.PostAsync(path, new FormUrlEncodedContent(fields));
-    }
-
-    private async Task<string> AddPasskeyAsync(Guid organizationId, Guid userId, string name)
-    {
-        var id = RandomNumberGenerator.GetBytes(32);
-        await fixture.Factory.WithDbAsync(async db =>
-        {
-            db.PasskeyCredentials.Add(new PasskeyCredential
-            {
-                CredentialId = id,
-                UserId = userId,
-                OrganizationId = organizationId,
-                PublicKey = RandomNumberGenerator.GetBytes(77),
-                Name = name,
-                Created = DateTimeOffset.UtcNow,
-            });
-            return await db.SaveChangesAsync();
-        });
-        return WebEncoders.Base64UrlEncode(id);
     }
 
     /// <summary>An endpoint for every event, so the queued deliveries show which events fired (nothing is listening).</summary>

@@ -59,7 +59,7 @@ public sealed class PasskeyAdminTests(AdminFixture fixture) : IClassFixture<Admi
     }
 
     /// <summary>A registered passkey row (the WebAuthn ceremony has its own tests); returns its base64url id.</summary>
-    internal static async Task<string> AddPasskeyAsync(AdminFixture fixture, Guid userId, Guid organizationId, string? name)
+    internal static async Task<string> AddPasskeyAsync(ServerFixture fixture, Guid userId, Guid organizationId, string? name)
     {
         var credentialId = RandomNumberGenerator.GetBytes(32);
         await fixture.Factory.WithDbAsync(async db =>

@@ -5,7 +5,7 @@ using AuthServer.Features.Admin;
 using AuthServer.Features.Audit;
 using AuthServer.Features.Organizations;
 using AuthServer.Features.Sessions;
-using AuthServer.Features.Webhooks;
+using AuthServer.Features.Passkeys;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.EntityFrameworkCore;
 
@@ -27,8 +27,9 @@ public sealed record AccountView(string Email, IReadOnlyList<AccountPasskey> Pas
 /// <summary>
 /// A person's own passkeys and sessions. Every change is scoped to the signed-in user (an id of anyone
 /// else's passkey or session is "missing", whatever exists), audited with the user as actor, and goes through
-/// the same ends as the admin API's: a removed passkey queues <c>passkey.removed</c>, an ended session goes
-/// through <see cref="SessionService.EndAsync"/> (<c>session.ended</c>, every token of it refused at once).
+/// the same ends as the admin API's: a passkey through <see cref="PasskeyChanges"/> (a removal queues
+/// <c>passkey.removed</c>), an ended session through <see cref="SessionService.EndAsync"/> (<c>session.ended</c>,
+/// every token of it refused at once).
 /// </summary>
 public sealed class AccountService(
     AuthDbContext db,
@@ -37,7 +38,7 @@ public sealed class AccountService(
     SessionService sessionEnds,
     OrganizationCache organizations,
     AuditTrail audit,
-    WebhookEvents webhooks,
+    PasskeyChanges passkeys,
     TimeProvider clock)
 {
     /// <summary>The most sessions and passkeys listed; a person with more is better served by the admin.</summary>
@@ -76,42 +77,29 @@ public sealed class AccountService(
 
     public async Task<Outcome<bool>> RenamePasskeyAsync(AccountHolder holder, string? id, string? name, string? ip, CancellationToken cancellationToken)
     {
-        var trimmed = name?.Trim();
-        if (string.IsNullOrEmpty(trimmed))
+        var validName = PasskeyChanges.ValidName(name);
+        if (validName.Failed)
         {
-            return AuthError.MissingFields("name");
+            return validName.Error!;
         }
 
-        if (trimmed.Length > PasskeyAdmin.NameMaxLength || trimmed.Any(char.IsControl))
-        {
-            return AuthError.EntityInvalid("name", $"Must be 1 to {PasskeyAdmin.NameMaxLength} characters, without control characters.");
-        }
-
-        var passkey = await OwnPasskeyAsync(holder, id, cancellationToken);
-        if (passkey is null)
+        if (await OwnPasskeyAsync(holder, id, cancellationToken) is not { } passkey)
         {
             return MissingPasskey();
         }
 
-        passkey.Name = trimmed;
-        audit.Add(AuditActor.User(holder.UserId, ip), "passkey.rename", AuditTrail.Targets.Passkey, id, holder.Organization.Id);
-        await db.SaveChangesAsync(cancellationToken);
+        await passkeys.RenameAsync(passkey, validName.Value!, AuditActor.User(holder.UserId, ip), cancellationToken);
         return true;
     }
 
     public async Task<Outcome<bool>> DeletePasskeyAsync(AccountHolder holder, string? id, string? ip, CancellationToken cancellationToken)
     {
-        var passkey = await OwnPasskeyAsync(holder, id, cancellationToken);
-        if (passkey is null)
+        if (await OwnPasskeyAsync(holder, id, cancellationToken) is not { } passkey)
         {
             return MissingPasskey();
         }
 
-        db.PasskeyCredentials.Remove(passkey);
-        audit.Add(AuditActor.User(holder.UserId, ip), "passkey.delete", AuditTrail.Targets.Passkey, id, holder.Organization.Id);
-        await webhooks.AddAsync(db, holder.Organization.Id, WebhookEventTypes.PasskeyRemoved,
-            new { userId = holder.UserId, organizationId = holder.Organization.Id, credentialId = id }, cancellationToken);
-        await db.SaveChangesAsync(cancellationToken);
+        await passkeys.RemoveAsync(passkey, AuditActor.User(holder.UserId, ip), cancellationToken);
         return true;
     }
 
@@ -156,21 +144,8 @@ public sealed class AccountService(
         return db.Sessions.Where(s => s.UserId == holder.UserId && s.EndedAt == null && s.Created > createdAfter && s.LastActivity > activeAfter);
     }
 
-    private async Task<PasskeyCredential?> OwnPasskeyAsync(AccountHolder holder, string? id, CancellationToken cancellationToken)
-    {
-        byte[] credentialId;
-        try
-        {
-            credentialId = WebEncoders.Base64UrlDecode(id ?? "");
-        }
-        catch (FormatException)
-        {
-            return null;
-        }
-
-        return credentialId.Length == 0 ? null
-            : await db.PasskeyCredentials.SingleOrDefaultAsync(p => p.CredentialId == credentialId && p.UserId == holder.UserId, cancellationToken);
-    }
+    private Task<PasskeyCredential?> OwnPasskeyAsync(AccountHolder holder, string? id, CancellationToken cancellationToken) =>
+        passkeys.FindAsync(id, all => all.Where(p => p.UserId == holder.UserId), cancellationToken);
 
     private static AuthError MissingPasskey() => AuthError.EntityMissing("No passkey of yours has this id.");
 }

@@ -2,6 +2,7 @@ using AuthServer.Features.Audit;
 using AuthServer.Data;
 using AuthServer.Data.Entities;
 using AuthServer.Errors;
+using AuthServer.Features.Passkeys;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.EntityFrameworkCore;
 
@@ -22,10 +23,8 @@ public sealed class RenamePasskeyRequest
     public string? Name { get; init; }
 }
 
-public sealed class PasskeyAdmin(AuthDbContext db, UserAdmin users, AuditTrail audit, Webhooks.WebhookEvents webhooks)
+public sealed class PasskeyAdmin(AuthDbContext db, UserAdmin users, PasskeyChanges changes)
 {
-    public const int NameMaxLength = 200;
-
     public async Task<Outcome<Page<AdminPasskeyView>>> ListAsync(AdminCaller caller, Guid userId, PageQuery query, CancellationToken cancellationToken)
     {
         var paging = await users.PageOfUserAsync(caller, userId, query, cancellationToken);
@@ -41,15 +40,10 @@ public sealed class PasskeyAdmin(AuthDbContext db, UserAdmin users, AuditTrail a
 
     public async Task<Outcome<AdminPasskeyView>> RenameAsync(AdminCaller caller, string id, RenamePasskeyRequest? request, CancellationToken cancellationToken)
     {
-        var name = request?.Name?.Trim();
-        if (string.IsNullOrEmpty(name))
+        var name = PasskeyChanges.ValidName(request?.Name);
+        if (name.Failed)
         {
-            return AuthError.MissingFields("name");
-        }
-
-        if (name.Length > NameMaxLength || name.Any(char.IsControl))
-        {
-            return AuthError.EntityInvalid("name", $"Must be 1 to {NameMaxLength} characters, without control characters.");
+            return name.Error!;
         }
 
         var found = await FindAsync(caller, id, cancellationToken);
@@ -58,11 +52,8 @@ public sealed class PasskeyAdmin(AuthDbContext db, UserAdmin users, AuditTrail a
             return found.Error!;
         }
 
-        var passkey = found.Value!;
-        passkey.Name = name;
-        audit.Add(AuditActor.Of(caller), "passkey.rename", AuditTrail.Targets.Passkey, id, passkey.OrganizationId);
-        await db.SaveChangesAsync(cancellationToken);
-        return AdminPasskeyView.From(passkey);
+        await changes.RenameAsync(found.Value!, name.Value!, AuditActor.Of(caller), cancellationToken);
+        return AdminPasskeyView.From(found.Value!);
     }
 
     public async Task<Outcome<bool>> DeleteAsync(AdminCaller caller, string id, CancellationToken cancellationToken)
@@ -73,34 +64,18 @@ public sealed class PasskeyAdmin(AuthDbContext db, UserAdmin users, AuditTrail a
             return found.Error!;
         }
 
-        db.PasskeyCredentials.Remove(found.Value!);
-        audit.Add(AuditActor.Of(caller), "passkey.delete", AuditTrail.Targets.Passkey, id, found.Value!.OrganizationId);
-        await webhooks.AddAsync(db, found.Value!.OrganizationId, Webhooks.WebhookEventTypes.PasskeyRemoved,
-            new { userId = found.Value!.UserId, organizationId = found.Value!.OrganizationId, credentialId = id }, cancellationToken);
-        await db.SaveChangesAsync(cancellationToken);
+        await changes.RemoveAsync(found.Value!, AuditActor.Of(caller), cancellationToken);
         return true;
     }
 
     private async Task<Outcome<PasskeyCredential>> FindAsync(AdminCaller caller, string id, CancellationToken cancellationToken)
     {
-        byte[] credentialId;
-        try
-        {
-            credentialId = WebEncoders.Base64UrlDecode(id);
-        }
-        catch (FormatException)
-        {
-            return Missing();
-        }
-
-        var passkey = credentialId.Length == 0 ? null : await db.PasskeyCredentials.SingleOrDefaultAsync(p => p.CredentialId == credentialId, cancellationToken);
+        var passkey = await changes.FindAsync(id, all => all, cancellationToken);
         if (passkey is null)
         {
-            return Missing();
+            return AuthError.EntityMissing("No passkey with this id exists.");
         }
 
         return caller.CheckAccess(passkey.OrganizationId) is { } denied ? denied : passkey;
     }
-
-    private static AuthError Missing() => AuthError.EntityMissing("No passkey with this id exists.");
 }

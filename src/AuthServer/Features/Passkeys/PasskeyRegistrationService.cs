@@ -116,7 +116,7 @@ public sealed class PasskeyRegistrationService(
     internal async Task<string> AddPasskeyAsync(Guid organizationId, User user, UserPasskeyInfo passkey, string? name, CancellationToken cancellationToken)
     {
         var given = name?.Trim() ?? "";
-        passkey.Name = given.Length == 0 ? $"Passkey added {clock.GetUtcNow():yyyy-MM-dd}" : given[..Math.Min(given.Length, 200)];
+        passkey.Name = given.Length == 0 ? $"Passkey added {clock.GetUtcNow():yyyy-MM-dd}" : given[..Math.Min(given.Length, PasskeyChanges.NameMaxLength)];
         await store.AddOrUpdatePasskeyAsync(user, passkey, cancellationToken);
         var credentialId = Microsoft.AspNetCore.WebUtilities.WebEncoders.Base64UrlEncode(passkey.CredentialId);
         await webhooks.AddAsync(db, organizationId, WebhookEventTypes.PasskeyAdded,

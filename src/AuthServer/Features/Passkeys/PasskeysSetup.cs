@@ -23,6 +23,7 @@ public static class PasskeysSetup
             provider.GetRequiredService<IOptions<ServerOptions>>().Value, provider.GetRequiredService<IOptions<PasskeyOptions>>().Value));
 
         services.AddScoped<PasskeyUserStore>();
+        services.AddScoped<PasskeyChanges>();
         services.AddIdentityCore<User>();
         services.AddScoped<IUserStore<User>>(provider => provider.GetRequiredService<PasskeyUserStore>());
         services.AddScoped<IPasskeyHandler<User>, PasskeyHandler<User>>();
