@@ -140,8 +140,13 @@ for path in glob.glob(os.path.join(sys.argv[1], "**", "*.trx"), recursive=True):
             failed += c.get("failed", 0) + c.get("error", 0) + c.get("timeout", 0) + c.get("aborted", 0)
             skipped += c.get("notExecuted", 0) or max(0, c.get("total", 0) - c.get("executed", 0))
         elif tag == "UnitTestResult" and node.get("outcome") not in ("Passed", "NotExecuted"):
-            message = next((m.text.strip().splitlines()[0][:400] for m in node.iter() if m.tag.split("}")[-1] == "Message" and m.text), "")
-            failures.append(f"FAILED {node.get('testName')} ({node.get('duration')}): {message}")
+            texts = {m.tag.split("}")[-1]: (m.text or "").strip() for m in node.iter() if m.tag.split("}")[-1] in ("Message", "StackTrace")}
+            # The whole message (Playwright puts the step it waited on in its "Call log" lines), and where in the
+            # tests it was thrown, so a failure seen only in a CI log can be placed.
+            message = "\n    ".join(texts.get("Message", "").splitlines()[:15])[:2000]
+            frames = [f.strip() for f in texts.get("StackTrace", "").splitlines() if "/tests/" in f][:4]
+            failures.append(f"FAILED {node.get('testName')} ({node.get('duration')}): {message}"
+                            + "".join(f"\n    {frame}" for frame in frames))
 # Name the failures last, so the tail of a long log shows them.
 for line in failures:
     print(line)
