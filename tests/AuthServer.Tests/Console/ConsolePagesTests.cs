@@ -64,6 +64,13 @@ public sealed class ConsolePagesTests(KestrelServerFixture fixture) : IClassFixt
         await Assertions.Expect(page.Locator("#new-key")).ToContainTextAsync("ak_");
         await VisitAsync("7-api-keys");
 
+        await page.GotoAsync(fixture.BaseUrl + "/admin/administrators");
+        await page.GetByLabel("Email address").FillAsync($"helper-{device}-{Guid.NewGuid():N}@example.com");
+        await page.GetByLabel("Acme Corporation " + device).CheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save administrator" }).ClickAsync();
+        await Assertions.Expect(page.Locator("p.notice")).ToContainTextAsync("is now an administrator of Acme Corporation " + device);
+        await VisitAsync("7b-administrators");
+
         await page.GotoAsync(fixture.BaseUrl + "/admin/audit");
         await VisitAsync("8-audit-log");
         await page.GotoAsync(fixture.BaseUrl + "/admin/audit?from=yesterday");

@@ -59,6 +59,22 @@ public sealed class PasskeyRegistrationTests(LoginServerFixture fixture) : IClas
     }
 
     [Fact]
+    public async Task A_passkey_registered_without_a_name_is_named_in_the_language_of_its_page()
+    {
+        var organization = await fixture.CreateOrganizationAsync();
+        var driver = Driver();
+        using var authenticator = new SoftwareAuthenticator();
+        var (page, challenge) = await driver.BeginRegistrationAsync(organization, NewEmail());
+
+        // The browser that finishes the ceremony reads German.
+        driver.Client.DefaultRequestHeaders.AcceptLanguage.ParseAdd("de-DE,de;q=0.9");
+        await PasskeyDriver.RedirectAsync(await driver.RegisterAsync(page, challenge.Ceremony, authenticator.Register(challenge.Options)));
+
+        var name = await fixture.Factory.WithDbAsync(db => db.PasskeyCredentials.Where(p => p.CredentialId == authenticator.CredentialId).Select(p => p.Name).SingleAsync());
+        Assert.Matches(@"^Passkey hinzugefügt am \d{4}-\d{2}-\d{2}$", name);
+    }
+
+    [Fact]
     public async Task Existing_user_adds_another_passkey_and_the_first_one_is_excluded()
     {
         var organization = await fixture.CreateOrganizationAsync();

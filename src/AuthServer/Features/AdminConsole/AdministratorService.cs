@@ -8,8 +8,8 @@ using Microsoft.EntityFrameworkCore;
 
 namespace AuthServer.Features.AdminConsole;
 
-/// <summary>An administrator as the command line reports it.</summary>
-public sealed record AdministratorView(Guid UserId, string Email, bool IsGlobal, IReadOnlyList<Guid> OrganizationIds);
+/// <summary>An administrator as the command line and the console's Administrators page show it.</summary>
+public sealed record AdministratorView(Guid UserId, string Email, bool IsGlobal, IReadOnlyList<Guid> OrganizationIds, DateTimeOffset Created);
 
 /// <summary>
 /// Who may use the console: users of the system organization with an <see cref="Administrator"/> row. The
@@ -29,6 +29,13 @@ public sealed class AdministratorService(AuthDbContext db, UserAdmin users, Audi
             return denied;
         }
 
+        // A scoped administrator of the administrators' own organization could delete the users behind global
+        // roles; whoever is to manage it is made global.
+        if (organizationIds.Contains(SystemOrganization.Id))
+        {
+            return AuthError.EntityInvalid("organization", "The administrators' organization is not given to a scoped administrator; make them global instead.");
+        }
+
         var missing = organizationIds.Except(await db.Organizations.Where(o => organizationIds.Contains(o.Id)).Select(o => o.Id).ToListAsync(cancellationToken)).ToList();
         if (missing.Count > 0)
         {
@@ -46,8 +53,16 @@ public sealed class AdministratorService(AuthDbContext db, UserAdmin users, Audi
             return user.Error!;
         }
 
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var globals = await LockGlobalAdministratorsAsync(cancellationToken);
+        var role = globals.SingleOrDefault(a => a.UserId == user.Value!.Id)
+            ?? await db.Administrators.SingleOrDefaultAsync(a => a.UserId == user.Value!.Id, cancellationToken);
+        if (role is { IsGlobal: true } && organizationIds.Count > 0 && KeepsGlobalAdministrator(caller, role.UserId, globals) is { } kept)
+        {
+            return kept;
+        }
+
         var now = clock.GetUtcNow();
-        var role = await db.Administrators.SingleOrDefaultAsync(a => a.UserId == user.Value!.Id, cancellationToken);
         if (role is null)
         {
             role = new Administrator { UserId = user.Value!.Id, Created = now };
@@ -59,8 +74,82 @@ public sealed class AdministratorService(AuthDbContext db, UserAdmin users, Audi
         role.Updated = now;
         audit.Add(AuditActor.Of(caller), "administrator.add", AuditTrail.Targets.User, role.UserId.ToString(), SystemOrganization.Id);
         await db.SaveChangesAsync(cancellationToken);
-        return new AdministratorView(role.UserId, user.Value!.Email, role.IsGlobal, role.OrganizationIds);
+        await transaction.CommitAsync(cancellationToken);
+        return new AdministratorView(role.UserId, user.Value!.Email, role.IsGlobal, role.OrganizationIds, role.Created);
     }
+
+    /// <summary>Every administrator, by address (a handful of rows, so no paging). Only a global caller may see them.</summary>
+    public async Task<Outcome<IReadOnlyList<AdministratorView>>> ListAsync(AdminCaller caller, CancellationToken cancellationToken)
+    {
+        if (caller.CheckGlobal() is { } denied)
+        {
+            return denied;
+        }
+
+        var rows = await db.Administrators.AsNoTracking()
+            .Join(db.Users, role => role.UserId, user => user.Id, (role, user) => new { role, user.Email })
+            .OrderBy(r => r.Email)
+            .ToListAsync(cancellationToken);
+        return rows.Select(r => new AdministratorView(r.role.UserId, r.Email, r.role.IsGlobal, r.role.OrganizationIds, r.role.Created)).ToList();
+    }
+
+    /// <summary>
+    /// Takes the role away (the user stays, with their passkeys, and simply can no longer open the console: the
+    /// role is read on every console request). Nobody removes their own role, and the last global administrator
+    /// stays: the global rows are locked first, so two administrators removing each other at once cannot leave none.
+    /// </summary>
+    public async Task<Outcome<bool>> RemoveAsync(AdminCaller caller, Guid userId, CancellationToken cancellationToken)
+    {
+        if (caller.CheckGlobal() is { } denied)
+        {
+            return denied;
+        }
+
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var globals = await LockGlobalAdministratorsAsync(cancellationToken);
+        var role = globals.SingleOrDefault(a => a.UserId == userId)
+            ?? await db.Administrators.SingleOrDefaultAsync(a => a.UserId == userId, cancellationToken);
+        if (role is null)
+        {
+            return AuthError.EntityMissing("No administrator with this user id exists.");
+        }
+
+        if (IsSelf(caller, userId))
+        {
+            return AuthError.EntityInvalid("administrator", "You cannot remove your own role. Ask another global administrator.");
+        }
+
+        if (role.IsGlobal && KeepsGlobalAdministrator(caller, userId, globals) is { } kept)
+        {
+            return kept;
+        }
+
+        db.Administrators.Remove(role);
+        audit.Add(AuditActor.Of(caller), "administrator.remove", AuditTrail.Targets.User, userId.ToString(), SystemOrganization.Id);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return true;
+    }
+
+    /// <summary>
+    /// The global administrators, locked until the caller's transaction ends: whoever demotes or removes one
+    /// counts them under this lock, so two administrators doing it to each other at once cannot leave none.
+    /// </summary>
+    private Task<List<Administrator>> LockGlobalAdministratorsAsync(CancellationToken cancellationToken) =>
+        db.Administrators.FromSql($"SELECT * FROM administrators WHERE \"IsGlobal\" FOR UPDATE").ToListAsync(cancellationToken);
+
+    private static bool IsSelf(AdminCaller caller, Guid userId) =>
+        caller.ActorType == AdminCaller.AdministratorActorType && caller.ActorId == userId.ToString();
+
+    /// <summary>
+    /// In the console, refuses to take a global role away from the caller themselves or from the last global
+    /// administrator. The command line may (whoever runs it owns the server, and it is also the way back in).
+    /// </summary>
+    private static AuthError? KeepsGlobalAdministrator(AdminCaller caller, Guid userId, List<Administrator> globals) =>
+        caller.ActorType != AdminCaller.AdministratorActorType ? null
+        : IsSelf(caller, userId) ? AuthError.EntityInvalid("administrator", "You cannot take away your own global role. Ask another global administrator.")
+        : globals.Count <= 1 ? AuthError.EntityInvalid("administrator", "The last global administrator keeps the global role. Make another one global first.")
+        : null;
 
     /// <summary>The console caller a signed-in user of the system organization is, or null when they are no administrator.</summary>
     public async Task<AdminCaller?> FindCallerAsync(Guid userId, string? ip, CancellationToken cancellationToken)

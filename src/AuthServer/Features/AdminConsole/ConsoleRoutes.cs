@@ -13,6 +13,7 @@ public static class ConsoleRoutes
     public const string ApiKeys = "/admin/api-keys";
     public const string AuditLog = "/admin/audit";
     public const string MailLog = "/admin/mail";
+    public const string Administrators = "/admin/administrators";
 
     public static string Organization(Guid id) => $"{Organizations}/{id}";
 

@@ -7,6 +7,7 @@ using AuthServer.Features.Sessions;
 using AuthServer.Features.SignIn;
 using AuthServer.Features.Webhooks;
 using AuthServer.Hosting.Telemetry;
+using AuthServer.Pages;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
@@ -31,6 +32,7 @@ public sealed class PasskeyRegistrationService(
     PasskeyAudit audit,
     PasskeyLoginMethod method,
     WebhookEvents webhooks,
+    PageContextFactory pageContexts,
     TimeProvider clock,
     ILogger<PasskeyRegistrationService> logger)
 {
@@ -88,7 +90,8 @@ public sealed class PasskeyRegistrationService(
             return AuthError.NoPermission("This user is blocked.");
         }
 
-        await AddPasskeyAsync(organization.Id, user, verified.Passkey, name, cancellationToken);
+        var text = pageContexts.For(context.Request, organization, request.UiLocales, request.Translations).Text;
+        await AddPasskeyAsync(organization.Id, user, verified.Passkey, name, text, cancellationToken);
         var completed = await completer.CompleteAsync(organization, request, user.Email, method, client, cancellationToken);
         if (completed.Failed)
         {
@@ -110,13 +113,17 @@ public sealed class PasskeyRegistrationService(
     }
 
     /// <summary>
-    /// Stores a verified new passkey of the user (named as given, or by its date) and queues its
+    /// Stores a verified new passkey of the user (named as given, or "Passkey added {date}" in the language of the
+    /// page it was created on: the person reads that name in their passkey list) and queues its
     /// <c>passkey.added</c> webhook, in the caller's unit of work. Returns the credential id in base64url.
     /// </summary>
-    internal async Task<string> AddPasskeyAsync(Guid organizationId, User user, UserPasskeyInfo passkey, string? name, CancellationToken cancellationToken)
+    internal async Task<string> AddPasskeyAsync(Guid organizationId, User user, UserPasskeyInfo passkey, string? name, PageText page, CancellationToken cancellationToken)
     {
         var given = name?.Trim() ?? "";
-        passkey.Name = given.Length == 0 ? $"Passkey added {clock.GetUtcNow():yyyy-MM-dd}" : given[..Math.Min(given.Length, PasskeyChanges.NameMaxLength)];
+        var date = clock.GetUtcNow().ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        passkey.Name = given.Length == 0
+            ? page.Format("passkeyDefaultName", ("date", date))
+            : given[..Math.Min(given.Length, PasskeyChanges.NameMaxLength)];
         await store.AddOrUpdatePasskeyAsync(user, passkey, cancellationToken);
         var credentialId = Microsoft.AspNetCore.WebUtilities.WebEncoders.Base64UrlEncode(passkey.CredentialId);
         await webhooks.AddAsync(db, organizationId, WebhookEventTypes.PasskeyAdded,

@@ -29,10 +29,29 @@ public abstract class ConsolePage : ComponentBase
     protected void Fail(AuthError error)
     {
         Problem = error;
-        if (!HttpContext.Response.HasStarted)
+        AnswerWith(error.Status);
+    }
+
+    private int? status;
+
+    /// <summary>
+    /// The page's status, set as the response starts rather than while rendering: a page that sets 404 while it
+    /// renders has its body dropped by the framework (it leaves a not-found answer to the status-code pages, which
+    /// would show the hosted login's error page instead of the console).
+    /// </summary>
+    protected void AnswerWith(int code)
+    {
+        if (status is null && !HttpContext.Response.HasStarted)
         {
-            HttpContext.Response.StatusCode = error.Status;
+            var response = HttpContext.Response;
+            response.OnStarting(() =>
+            {
+                response.StatusCode = status!.Value;
+                return Task.CompletedTask;
+            });
         }
+
+        status = code;
     }
 
     /// <summary>The value, or null after showing the error.</summary>

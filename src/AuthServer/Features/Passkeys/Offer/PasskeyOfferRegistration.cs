@@ -7,6 +7,7 @@ using AuthServer.Features.Organizations;
 using AuthServer.Features.RateLimiting;
 using AuthServer.Features.Sessions;
 using AuthServer.Hosting.Telemetry;
+using AuthServer.Pages;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -33,6 +34,7 @@ public sealed class PasskeyOfferRegistration(
     PasskeyRegistrationService registration,
     IPasskeyHandler<User> handler,
     AuditTrail audit,
+    PageContextFactory pageContexts,
     ILogger<PasskeyOfferRegistration> logger)
 {
     public const string AuditAction = "passkey.add";
@@ -94,7 +96,8 @@ public sealed class PasskeyOfferRegistration(
             return AuthError.PasskeyDataInvalid();
         }
 
-        var credentialId = await registration.AddPasskeyAsync(organization.Id, user, verified.Passkey, name, cancellationToken);
+        var text = pageContexts.For(context.Request, organization).Text;
+        var credentialId = await registration.AddPasskeyAsync(organization.Id, user, verified.Passkey, name, text, cancellationToken);
         audit.Add(AuditActor.User(user.Id, ClientContext.FromBrowser(context).Ip), AuditAction, AuditTrail.Targets.Passkey, credentialId, organization.Id);
         try
         {
