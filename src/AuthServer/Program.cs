@@ -27,17 +27,35 @@ if (!command.IsServe)
 var app = builder.Build();
 if (!command.IsServe)
 {
-    var exitCode = await ServerCommands.RunAsync(app, command, app.Lifetime.ApplicationStopping);
+    int exitCode;
+    try
+    {
+        exitCode = await ServerCommands.RunAsync(app, command, app.Lifetime.ApplicationStopping);
+    }
+    catch (DatabaseNotConfiguredException missing)
+    {
+        await Console.Error.WriteLineAsync(missing.Message);
+        exitCode = 1;
+    }
+
     await app.DisposeAsync(); // flushes the log
     return exitCode;
 }
 
 // Before listening when the database answers; otherwise the server listens and completes start-up in the background.
 var startup = app.Services.GetRequiredService<ServerStartup>();
-if (!await startup.PrepareAsync(app.Lifetime.ApplicationStopping))
+try
 {
-    await app.DisposeAsync(); // flushes the log
-    return startup.ExitCode;
+    if (!await startup.PrepareAsync(app.Lifetime.ApplicationStopping))
+    {
+        await app.DisposeAsync(); // flushes the log
+        return startup.ExitCode;
+    }
+}
+catch (DatabaseNotConfiguredException missing)
+{
+    await Console.Error.WriteLineAsync(missing.Message);
+    return 1;
 }
 
 app.UseAuthServer();

@@ -51,8 +51,10 @@ public static class DatabaseSetup
         var configured = configuration.GetConnectionString(ConnectionStringName);
         if (string.IsNullOrWhiteSpace(configured))
         {
-            throw new InvalidOperationException(
-                $"No database configured: set ConnectionStrings:{ConnectionStringName} (environment variable ConnectionStrings__{ConnectionStringName}), or start the server with ./run.sh, which starts a local PostgreSQL.");
+            throw new DatabaseNotConfiguredException(
+                $"No database configured: set ConnectionStrings:{ConnectionStringName} (environment variable ConnectionStrings__{ConnectionStringName}), "
+                + "or start the server with ./run.sh, which starts a local PostgreSQL. A command run beside ./run.sh needs its database too: "
+                + $"ConnectionStrings__{ConnectionStringName}=\"Host=127.0.0.1;Port=55432;Database=authserver;Username=postgres\".");
         }
 
         // Note: Npgsql's defaults (15 s to connect, 30 s per command) hold a request far longer than a client
@@ -100,3 +102,6 @@ public static class DatabaseSetup
         return builder.ConnectionString;
     }
 }
+
+/// <summary>No connection string at all: the person at the terminal gets the message, not a stack trace (exit code 1).</summary>
+public sealed class DatabaseNotConfiguredException(string message) : InvalidOperationException(message);

@@ -16,7 +16,9 @@ public static class PagesSetup
         services.AddSingleton(HtmlEncoder.Create(UnicodeRanges.All));
         services.AddSingleton<PageRenderer>();
         services.AddSingleton<PageContextFactory>();
-        services.AddSingleton<Features.Login.Email.LoginEmailComposer>();
+        // Scoped: the components it renders resolve their services (the framework's are scoped) from the provider
+        // it is given, which must be a request's, never the root one.
+        services.AddScoped<Features.Login.Email.LoginEmailComposer>();
         // The sign-in email takes the language of the browser that asked for it.
         services.AddHttpContextAccessor();
         services.AddSingleton<IErrorPageRenderer, StandardPages>();

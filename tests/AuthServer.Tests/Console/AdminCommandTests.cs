@@ -34,10 +34,12 @@ public sealed class AdminCommandTests(AdminFixture fixture) : IClassFixture<Admi
         var email = $"scoped-{Guid.NewGuid():N}@example.com";
         Assert.Equal(0, await AdminCommand.RunAsync(fixture.Factory.Services, ["add", "--email", email], new StringWriter(), new StringWriter(), CancellationToken.None));
 
+        var output = new StringWriter();
         var exitCode = await AdminCommand.RunAsync(fixture.Factory.Services, ["add", "--email", email.ToUpperInvariant(), "--organization", organization.ToString()],
-            new StringWriter(), new StringWriter(), CancellationToken.None);
+            output, new StringWriter(), CancellationToken.None);
 
         Assert.Equal(0, exitCode);
+        Assert.Contains($"is an administrator of {organization}", output.ToString());
         var roles = await fixture.Factory.WithDbAsync(db => db.Administrators.AsNoTracking().Where(a => db.Users.Any(u => u.Id == a.UserId && u.NormalizedEmail == email)).ToListAsync());
         var role = Assert.Single(roles);
         Assert.False(role.IsGlobal);

@@ -96,6 +96,27 @@ public sealed class CommandTests
     }
 
     [Fact]
+    public async Task Without_a_connection_string_every_command_exits_1_with_the_message_and_no_stack_trace()
+    {
+        foreach (var arguments in new[]
+        {
+            new[] { "apikey", "create", "--name", "ops" },
+            ["admin", "add", "--email", "ada@example.com"],
+            ["migrate"],
+            ["serve", "--urls", $"http://127.0.0.1:{ServerProcess.FreePort()}"],
+        })
+        {
+            var (exitCode, output) = await RunAsync("", arguments);
+
+            Assert.True(exitCode == 1, $"{string.Join(' ', arguments)} exited {exitCode}: {output}");
+            Assert.Contains("No database configured", output);
+            Assert.Contains("Port=55432", output);
+            Assert.DoesNotContain("Unhandled exception", output);
+            Assert.DoesNotContain("   at ", output);
+        }
+    }
+
+    [Fact]
     public async Task Help_lists_the_commands_and_exits_0()
     {
         var (exitCode, output) = await RunAsync("Host=unused", "--help");

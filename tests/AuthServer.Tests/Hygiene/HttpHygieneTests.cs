@@ -106,6 +106,13 @@ public sealed class HttpHygieneTests(AdminFixture fixture) : IClassFixture<Admin
         var body = await token.AssertErrorAsync(HttpStatusCode.BadRequest, "entityInvalid");
         Assert.Equal("client_id", body.GetProperty("details")[0].GetProperty("location").GetString());
 
+        // A percent-encoded NUL in a form value (the form reader itself refuses it): the parameter is still named.
+        foreach (var (formBody, named) in new[] { ("code=abc&code_verifier=%00", "code_verifier"), ("code=a%00b", "code"), ("a%00=1", "form") })
+        {
+            var nul = await client.PostAsync("/api/v1/verify", new StringContent(formBody, Encoding.ASCII, "application/x-www-form-urlencoded"));
+            Assert.Equal(named, (await nul.AssertErrorAsync(HttpStatusCode.BadRequest, "entityInvalid")).GetProperty("details")[0].GetProperty("location").GetString());
+        }
+
         var query = await client.GetAsync("/api/v1/admin/audit_log?cursor=a%00b");
         Assert.Equal("cursor", (await query.AssertErrorAsync(HttpStatusCode.BadRequest, "entityInvalid")).GetProperty("details")[0].GetProperty("location").GetString());
     }

@@ -19,6 +19,13 @@ public sealed class AuthServerFactory(string connectionString, IDictionary<strin
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment(EnvironmentName);
+        // As in Development (./run.sh): a singleton that reaches a scoped service through the root provider fails
+        // here too, not only on a developer's first sign-in.
+        builder.UseDefaultServiceProvider(options =>
+        {
+            options.ValidateScopes = true;
+            options.ValidateOnBuild = true;
+        });
         var values = new Dictionary<string, string?>
         {
             ["ConnectionStrings:AuthDb"] = connectionString,

@@ -52,8 +52,8 @@ public static class AdminCommand
         }
 
         var view = added.Value!;
-        var scopeText = view.IsGlobal ? "global administrator" : "administrator of " + string.Join(", ", view.OrganizationIds);
-        await output.WriteLineAsync($"{view.Email} is a {scopeText} (user {view.UserId}). Sign in at /admin with an emailed code or a passkey.");
+        var scopeText = view.IsGlobal ? "a global administrator" : "an administrator of " + string.Join(", ", view.OrganizationIds);
+        await output.WriteLineAsync($"{view.Email} is {scopeText} (user {view.UserId}). Sign in at /admin with an emailed code or a passkey.");
         return 0;
     }
 

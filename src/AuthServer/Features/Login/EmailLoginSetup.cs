@@ -17,7 +17,7 @@ public static class EmailLoginSetup
         services.AddLoginMethod<EmailLoginMethod>();
         services.AddScoped<LoginAttemptService>();
         services.AddScoped<Lockout.EmailLoginLocks>();
-        services.AddSingleton<Lockout.LockedEmailComposer>();
+        services.AddScoped<Lockout.LockedEmailComposer>(); // renders components: see LoginEmailComposer
         services.AddSingleton<Links.BrowserBinding>();
         services.AddSingleton<Links.LinkFormToken>();
         services.AddScoped<Challenge.ProofOfWork>();

@@ -75,6 +75,7 @@ public sealed class HttpHygieneMiddleware(RequestDelegate next, IOptions<ServerO
 
         if (request.HasFormContentType && !HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method))
         {
+            string? urlEncoded = null;
             if (request.ContentType!.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase))
             {
                 // The raw body, read once more from a buffer (it is at most the body limit).
@@ -83,6 +84,7 @@ public sealed class HttpHygieneMiddleware(RequestDelegate next, IOptions<ServerO
                 await request.Body.CopyToAsync(raw, context.RequestAborted);
                 request.Body.Position = 0;
                 RefuseInvalidUtf8(PercentEncoding.FirstInvalid(raw.GetBuffer().AsSpan(0, (int)raw.Length)), "form");
+                urlEncoded = System.Text.Encoding.UTF8.GetString(raw.GetBuffer().AsSpan(0, (int)raw.Length));
             }
 
             IFormCollection form;
@@ -93,14 +95,41 @@ public sealed class HttpHygieneMiddleware(RequestDelegate next, IOptions<ServerO
             }
             catch (Exception exception) when (exception is InvalidDataException or IOException && !context.RequestAborted.IsCancellationRequested)
             {
-                // A multipart body without its boundary or cut short, a form over the reader's limits.
-                throw new AuthErrorException(AuthError.EntityInvalid("body", "The form could not be read."));
+                // A multipart body without its boundary or cut short, a form over the reader's limits, or a
+                // percent-encoded NUL, which the reader refuses outright: then name the parameter that carries it.
+                throw new AuthErrorException(UncleanUrlEncodedParameter(urlEncoded) is { } name
+                    ? AuthError.EntityInvalid(name, "The value is not valid UTF-8 text or contains control characters.")
+                    : AuthError.EntityInvalid("body", "The form could not be read."));
             }
 
             RefuseUnclean(form, "form");
         }
 
         await next(context);
+    }
+
+    /// <summary>The first parameter of a url-encoded body whose name or value decodes to control characters, if any.</summary>
+    private static string? UncleanUrlEncodedParameter(string? body)
+    {
+        foreach (var pair in (body ?? "").Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var separator = pair.IndexOf('=', StringComparison.Ordinal);
+            var name = Decode(separator < 0 ? pair : pair[..separator]);
+            var value = separator < 0 ? "" : Decode(pair[(separator + 1)..]);
+            if (!IsClean(name))
+            {
+                return "form";
+            }
+
+            if (!IsClean(value))
+            {
+                return name;
+            }
+        }
+
+        return null;
+
+        static string Decode(string text) => Uri.UnescapeDataString(text.Replace('+', ' '));
     }
 
     private static void RefuseInvalidUtf8(string? invalid, string where)
