@@ -55,6 +55,7 @@ try
 catch (DatabaseNotConfiguredException missing)
 {
     await Console.Error.WriteLineAsync(missing.Message);
+    await app.DisposeAsync(); // flushes the log
     return 1;
 }
 

@@ -119,8 +119,9 @@ public sealed class AdministratorsPageTests(KestrelServerFixture fixture) : ICla
             var outcomes = await Task.WhenAll(removals);
 
             Assert.Single(outcomes, o => !o.Failed);
+            // The second to get the lock has just lost its own role: it no longer holds a global one.
             var refusal = Assert.Single(outcomes, o => o.Failed).Error!;
-            Assert.Equal((ErrorCatalog.EntityInvalid.Code, 400), (refusal.Code, refusal.Status));
+            Assert.Equal((ErrorCatalog.NoPermission.Code, 403), (refusal.Code, refusal.Status));
             Assert.Equal(1, await fixture.Factory.WithDbAsync(db => db.Administrators.CountAsync(a => a.IsGlobal)));
         }
     }
@@ -142,6 +143,38 @@ public sealed class AdministratorsPageTests(KestrelServerFixture fixture) : ICla
         var system = await scope.ServiceProvider.GetRequiredService<AdministratorService>()
             .AddAsync(AdminCaller.Administrator(caller, null, "127.0.0.1"), $"sys-{Guid.NewGuid():N}@example.com", [SystemOrganization.Id], CancellationToken.None);
         Assert.Equal((ErrorCatalog.EntityInvalid.Code, 400), (system.Error!.Code, system.Error.Status));
+    }
+
+    [Fact]
+    public async Task Administrators_stay_out_of_reach_of_the_user_admin_and_of_scoped_callers()
+    {
+        await using var scope = fixture.Factory.Services.CreateAsyncScope();
+        var services = scope.ServiceProvider;
+        var first = await AddGlobalAsync("keeper");
+        var second = await AddGlobalAsync("other");
+
+        // An administrator's user is neither deleted nor blocked through the user admin: the role goes first.
+        var users = services.GetRequiredService<UserAdmin>();
+        var deleted = await users.DeleteAsync(AdminCommand.CommandLineCaller(), second, CancellationToken.None);
+        Assert.Equal((ErrorCatalog.EntityInvalid.Code, 400), (deleted.Error!.Code, deleted.Error.Status));
+        var blocked = await users.UpdateAsync(AdminCommand.CommandLineCaller(), second, new UpdateUserRequest { Blocked = true }, CancellationToken.None);
+        Assert.Equal((ErrorCatalog.EntityInvalid.Code, 400), (blocked.Error!.Code, blocked.Error.Status));
+        Assert.True(await fixture.Factory.WithDbAsync(db => db.Users.AnyAsync(u => u.Id == second && !u.Blocked)));
+
+        // A caller whose global role went away while its request was under way is refused under the lock.
+        await fixture.Factory.WithDbAsync(db => db.Administrators.Where(a => a.UserId == first).ExecuteDeleteAsync());
+        var stale = await services.GetRequiredService<AdministratorService>()
+            .RemoveAsync(AdminCaller.Administrator(first, null, "127.0.0.1"), second, CancellationToken.None);
+        Assert.Equal((ErrorCatalog.NoPermission.Code, 403), (stale.Error!.Code, stale.Error.Status));
+        Assert.True(await fixture.Factory.WithDbAsync(db => db.Administrators.AnyAsync(a => a.UserId == second)));
+
+        // The administrators' organization is out of reach of every scoped caller, whatever its row or key says.
+        var other = Guid.NewGuid();
+        Assert.False(AdminCaller.Administrator(first, [SystemOrganization.Id, other], null).CanAccess(SystemOrganization.Id));
+        Assert.True(AdminCaller.Administrator(first, [SystemOrganization.Id, other], null).CanAccess(other));
+        Assert.False(AdminCaller.ApiKey(Guid.NewGuid(), SystemOrganization.Id, null).CanAccess(SystemOrganization.Id));
+        var key = await services.GetRequiredService<ApiKeyService>().CreateAsync(AdminCommand.CommandLineCaller(), "system", SystemOrganization.Id, CancellationToken.None);
+        Assert.Equal((ErrorCatalog.EntityInvalid.Code, 400), (key.Error!.Code, key.Error.Status));
     }
 
     [Theory]
@@ -190,7 +223,7 @@ public sealed class AdministratorsPageTests(KestrelServerFixture fixture) : ICla
     {
         await using var scope = fixture.Factory.Services.CreateAsyncScope();
         var added = await scope.ServiceProvider.GetRequiredService<AdministratorService>()
-            .AddAsync(AdminCaller.Administrator(Guid.Empty, null, null), $"{name}-{Guid.NewGuid():N}@example.com", [], CancellationToken.None);
+            .AddAsync(AdminCommand.CommandLineCaller(), $"{name}-{Guid.NewGuid():N}@example.com", [], CancellationToken.None);
         Assert.False(added.Failed, added.Error?.Message);
         return added.Value!.UserId;
     }

@@ -16,10 +16,18 @@ public sealed record AdminCaller(string ActorType, string ActorId, IReadOnlyList
     public const string AdministratorActorType = "administrator";
 
     public static AdminCaller ApiKey(Guid keyId, Guid? organizationId, string? ip) =>
-        new(ApiKeyActorType, keyId.ToString(), organizationId is { } scoped ? [scoped] : null, ip);
+        new(ApiKeyActorType, keyId.ToString(), organizationId is { } scoped ? WithoutSystemOrganization([scoped]) : null, ip);
 
     public static AdminCaller Administrator(Guid userId, IReadOnlyList<Guid>? organizations, string? ip) =>
-        new(AdministratorActorType, userId.ToString(), organizations, ip);
+        new(AdministratorActorType, userId.ToString(), organizations is null ? null : WithoutSystemOrganization(organizations), ip);
+
+    /// <summary>
+    /// A scoped caller never reaches the administrators' own organization, whatever an older key or role row
+    /// says: changing an administrator's address there and signing in with the emailed code would take over a
+    /// global role. Only global callers manage it.
+    /// </summary>
+    private static List<Guid> WithoutSystemOrganization(IEnumerable<Guid> organizations) =>
+        [.. organizations.Where(id => id != AdminConsole.SystemOrganization.Id)];
 
     public bool IsGlobal => Organizations is null;
 

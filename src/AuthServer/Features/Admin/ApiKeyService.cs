@@ -60,6 +60,11 @@ public sealed class ApiKeyService(AuthDbContext db, AuditTrail audit, TimeProvid
             return AuthError.EntityInvalid("name", $"At most {NameMaxLength} characters.");
         }
 
+        if (organizationId == AdminConsole.SystemOrganization.Id)
+        {
+            return AuthError.EntityInvalid("organizationId", "A key for the administrators' organization must be global.");
+        }
+
         if (organizationId is { } scoped && !await db.Organizations.AnyAsync(o => o.Id == scoped, cancellationToken))
         {
             return AuthError.EntityInvalid("organizationId", "No organization with this id exists.");

@@ -162,6 +162,11 @@ public sealed class UserAdmin(AuthDbContext db, SessionService sessions, AuditTr
         }
 
         var wasBlocked = user.Blocked;
+        if (request?.Blocked == true && !wasBlocked && await IsAdministratorAsync(user.Id, cancellationToken) is { } administrator)
+        {
+            return administrator;
+        }
+
         user.Verified = request?.Verified ?? user.Verified;
         user.Blocked = request?.Blocked ?? user.Blocked;
         user.Updated = clock.GetUtcNow();
@@ -181,6 +186,11 @@ public sealed class UserAdmin(AuthDbContext db, SessionService sessions, AuditTr
         if (found.Failed)
         {
             return found.Error!;
+        }
+
+        if (await IsAdministratorAsync(id, cancellationToken) is { } administrator)
+        {
+            return administrator;
         }
 
         var active = await db.Sessions.Where(s => s.UserId == id && s.EndedAt == null).Select(s => s.Id).ToListAsync(cancellationToken);
@@ -241,6 +251,15 @@ public sealed class UserAdmin(AuthDbContext db, SessionService sessions, AuditTr
 
         return AdminUserView.From(user);
     }
+
+    /// <summary>
+    /// Refuses to block or delete a console administrator here: the role is taken away on the Administrators page
+    /// first, where nobody removes themselves and the last global administrator stays (under a lock).
+    /// </summary>
+    private async Task<AuthError?> IsAdministratorAsync(Guid userId, CancellationToken cancellationToken) =>
+        await db.Administrators.AnyAsync(a => a.UserId == userId, cancellationToken)
+            ? AuthError.EntityInvalid("user", "This user is a console administrator. Remove the role on the Administrators page first.")
+            : null;
 
     private Task<bool> EmailTakenAsync(Guid organizationId, string normalized, Guid? except, CancellationToken cancellationToken) =>
         db.Users.AnyAsync(u => u.OrganizationId == organizationId && u.NormalizedEmail == normalized && u.Id != except, cancellationToken);

@@ -29,8 +29,8 @@ public sealed class AdministratorService(AuthDbContext db, UserAdmin users, Audi
             return denied;
         }
 
-        // A scoped administrator of the administrators' own organization could delete the users behind global
-        // roles; whoever is to manage it is made global.
+        // A scoped administrator of the administrators' own organization could change the address of a global
+        // administrator and sign in as them; whoever is to manage it is made global (AdminCaller drops it too).
         if (organizationIds.Contains(SystemOrganization.Id))
         {
             return AuthError.EntityInvalid("organization", "The administrators' organization is not given to a scoped administrator; make them global instead.");
@@ -55,6 +55,11 @@ public sealed class AdministratorService(AuthDbContext db, UserAdmin users, Audi
 
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var globals = await LockGlobalAdministratorsAsync(cancellationToken);
+        if (StillGlobal(caller, globals) is { } demoted)
+        {
+            return demoted;
+        }
+
         var role = globals.SingleOrDefault(a => a.UserId == user.Value!.Id)
             ?? await db.Administrators.SingleOrDefaultAsync(a => a.UserId == user.Value!.Id, cancellationToken);
         if (role is { IsGlobal: true } && organizationIds.Count > 0 && KeepsGlobalAdministrator(caller, role.UserId, globals) is { } kept)
@@ -107,6 +112,11 @@ public sealed class AdministratorService(AuthDbContext db, UserAdmin users, Audi
 
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var globals = await LockGlobalAdministratorsAsync(cancellationToken);
+        if (StillGlobal(caller, globals) is { } demoted)
+        {
+            return demoted;
+        }
+
         var role = globals.SingleOrDefault(a => a.UserId == userId)
             ?? await db.Administrators.SingleOrDefaultAsync(a => a.UserId == userId, cancellationToken);
         if (role is null)
@@ -136,14 +146,20 @@ public sealed class AdministratorService(AuthDbContext db, UserAdmin users, Audi
     /// counts them under this lock, so two administrators doing it to each other at once cannot leave none.
     /// </summary>
     private Task<List<Administrator>> LockGlobalAdministratorsAsync(CancellationToken cancellationToken) =>
-        db.Administrators.FromSql($"SELECT * FROM administrators WHERE \"IsGlobal\" FOR UPDATE").ToListAsync(cancellationToken);
+        db.Administrators.FromSql($"SELECT * FROM administrators WHERE \"IsGlobal\" ORDER BY \"UserId\" FOR UPDATE").ToListAsync(cancellationToken);
+
+    /// <summary>The console caller's role was read when the request began; under the lock it must still be global.</summary>
+    private static AuthError? StillGlobal(AdminCaller caller, List<Administrator> globals) =>
+        caller.ActorType == AdminCaller.AdministratorActorType && !globals.Any(g => g.UserId.ToString() == caller.ActorId)
+            ? AuthError.NoPermission("Only a global API key or administrator may do this.")
+            : null;
 
     private static bool IsSelf(AdminCaller caller, Guid userId) =>
         caller.ActorType == AdminCaller.AdministratorActorType && caller.ActorId == userId.ToString();
 
     /// <summary>
     /// In the console, refuses to take a global role away from the caller themselves or from the last global
-    /// administrator. The command line may (whoever runs it owns the server, and it is also the way back in).
+    /// administrator. The command line may demote (whoever runs it owns the server, and it is the way back in).
     /// </summary>
     private static AuthError? KeepsGlobalAdministrator(AdminCaller caller, Guid userId, List<Administrator> globals) =>
         caller.ActorType != AdminCaller.AdministratorActorType ? null

@@ -90,7 +90,9 @@ public sealed class PasskeyRegistrationService(
             return AuthError.NoPermission("This user is blocked.");
         }
 
-        var text = pageContexts.For(context.Request, organization, request.UiLocales, request.Translations).Text;
+        // The page's language, but not the app's translations: those come with a link anyone can write, and the
+        // name is stored in the person's passkey list.
+        var text = pageContexts.For(context.Request, organization, request.UiLocales).Text;
         await AddPasskeyAsync(organization.Id, user, verified.Passkey, name, text, cancellationToken);
         var completed = await completer.CompleteAsync(organization, request, user.Email, method, client, cancellationToken);
         if (completed.Failed)
@@ -121,9 +123,8 @@ public sealed class PasskeyRegistrationService(
     {
         var given = name?.Trim() ?? "";
         var date = clock.GetUtcNow().ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
-        passkey.Name = given.Length == 0
-            ? page.Format("passkeyDefaultName", ("date", date))
-            : given[..Math.Min(given.Length, PasskeyChanges.NameMaxLength)];
+        var chosen = given.Length == 0 ? page.Format("passkeyDefaultName", ("date", date)) : given;
+        passkey.Name = chosen[..Math.Min(chosen.Length, PasskeyChanges.NameMaxLength)];
         await store.AddOrUpdatePasskeyAsync(user, passkey, cancellationToken);
         var credentialId = Microsoft.AspNetCore.WebUtilities.WebEncoders.Base64UrlEncode(passkey.CredentialId);
         await webhooks.AddAsync(db, organizationId, WebhookEventTypes.PasskeyAdded,

@@ -46,7 +46,12 @@ public abstract class ConsolePage : ComponentBase
             var response = HttpContext.Response;
             response.OnStarting(() =>
             {
-                response.StatusCode = status!.Value;
+                // Only over the page's own 200: a redirect or an error answer written after it keeps its status.
+                if (response.StatusCode == StatusCodes.Status200OK)
+                {
+                    response.StatusCode = status!.Value;
+                }
+
                 return Task.CompletedTask;
             });
         }
