@@ -87,6 +87,22 @@ public sealed class AdministratorsPageTests(KestrelServerFixture fixture) : ICla
         Assert.Equal(400, forged.Status);
         Assert.Contains(ErrorCatalog.EntityInvalid.Code, await forged.TextAsync());
 
+        // A role needs a tick of its own: nothing ticked, or Global and an organization, is refused.
+        var someone = $"someone-{Guid.NewGuid():N}@example.com";
+        await page.GetByLabel("Email address").FillAsync(someone);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save administrator" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("Tick the organizations this administrator manages, or Global.");
+        await page.GetByLabel("Email address").FillAsync(someone);
+        await page.GetByLabel("Global: every organization").CheckAsync();
+        await page.GetByLabel("Hooli").CheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save administrator" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("not both");
+        Assert.False(await fixture.Factory.WithDbAsync(db => db.Users.AnyAsync(u => u.Email == someone)));
+        await page.GetByLabel("Email address").FillAsync(someone);
+        await page.GetByLabel("Hooli").UncheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save administrator" }).ClickAsync();
+        await Assertions.Expect(page.Locator("p.notice")).ToContainTextAsync($"{someone} is now a global administrator.");
+
         // Demoting oneself to one organization through the add form: refused, still global.
         await page.GetByLabel("Email address").FillAsync(email);
         await page.GetByLabel("Hooli").CheckAsync();
