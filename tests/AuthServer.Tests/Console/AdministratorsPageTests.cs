@@ -87,6 +87,17 @@ public sealed class AdministratorsPageTests(KestrelServerFixture fixture) : ICla
         Assert.Equal(400, forged.Status);
         Assert.Contains(ErrorCatalog.EntityInvalid.Code, await forged.TextAsync());
 
+        // An organization value that is not an id: refused before anything is written.
+        var forgedAdd = page.Context.APIRequest.CreateFormData();
+        forgedAdd.Set("_handler", "add-administrator");
+        forgedAdd.Set("__RequestVerificationToken", token!);
+        forgedAdd.Set("Form.Email", "forged@example.com");
+        forgedAdd.Set("organizationIds", "not-an-id");
+        var badId = await page.Context.APIRequest.PostAsync(fixture.BaseUrl + ConsoleRoutes.Administrators, new() { Form = forgedAdd, MaxRedirects = 0 });
+        Assert.Equal(400, badId.Status);
+        Assert.Contains("An organization id is not a valid id.", await badId.TextAsync());
+        Assert.False(await fixture.Factory.WithDbAsync(db => db.Users.AnyAsync(u => u.Email == "forged@example.com")));
+
         // A role needs a tick of its own: nothing ticked, or Global and an organization, is refused.
         var someone = $"someone-{Guid.NewGuid():N}@example.com";
         await page.GetByLabel("Email address").FillAsync(someone);

@@ -75,6 +75,23 @@ public sealed class PasskeyRegistrationTests(LoginServerFixture fixture) : IClas
     }
 
     [Fact]
+    public async Task The_apps_translations_do_not_name_a_passkey()
+    {
+        // Anyone can write a login link with translations; the name lands in the person's passkey list.
+        var organization = await fixture.CreateOrganizationAsync();
+        var translations = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("""{"passkeyDefaultName":"Attacker's key {date}"}"""));
+        var url = LoginDriver.LoginUrl(organization, extra: new Dictionary<string, string?> { ["translations"] = translations });
+        var driver = Driver();
+        using var authenticator = new SoftwareAuthenticator();
+        var (page, challenge) = await driver.BeginRegistrationAsync(organization, NewEmail(), url);
+
+        await PasskeyDriver.RedirectAsync(await driver.RegisterAsync(page, challenge.Ceremony, authenticator.Register(challenge.Options)));
+
+        var name = await fixture.Factory.WithDbAsync(db => db.PasskeyCredentials.Where(p => p.CredentialId == authenticator.CredentialId).Select(p => p.Name).SingleAsync());
+        Assert.Matches(@"^Passkey added \d{4}-\d{2}-\d{2}$", name);
+    }
+
+    [Fact]
     public async Task Existing_user_adds_another_passkey_and_the_first_one_is_excluded()
     {
         var organization = await fixture.CreateOrganizationAsync();
