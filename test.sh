@@ -143,7 +143,7 @@ for path in glob.glob(os.path.join(sys.argv[1], "**", "*.trx"), recursive=True):
             texts = {m.tag.split("}")[-1]: (m.text or "").strip() for m in node.iter() if m.tag.split("}")[-1] in ("Message", "StackTrace")}
             # The whole message (Playwright puts the step it waited on in its "Call log" lines), and where in the
             # tests it was thrown, so a failure seen only in a CI log can be placed.
-            message = "\n    ".join(texts.get("Message", "").splitlines()[:15])[:2000]
+            message = "\n    ".join(texts.get("Message", "").splitlines()[:80])[:8000]
             frames = [f.strip() for f in texts.get("StackTrace", "").splitlines() if "/tests/" in f][:4]
             failures.append(f"FAILED {node.get('testName')} ({node.get('duration')}): {message}"
                             + "".join(f"\n    {frame}" for frame in frames))

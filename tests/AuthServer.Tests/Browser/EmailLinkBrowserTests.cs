@@ -29,33 +29,36 @@ public sealed partial class EmailLinkBrowserTests(KestrelServerFixture fixture) 
         var viewport = new BrowserNewContextOptions { ViewportSize = new() { Width = width, Height = height } };
         await using var laptop = await browser.NewContextAsync(viewport);
         await using var phone = await browser.NewContextAsync(viewport);
+        var trail = BrowserTrail.Follow(laptop, phone);
         var waiting = await laptop.NewPageAsync();
+        await trail.ExplainingFailuresAsync(async () =>
+        {
+            await waiting.GotoAsync(fixture.BaseUrl + LoginDriver.LoginUrl(organization, fixture.AppOrigin + "/callback"));
+            await waiting.GetByLabel("Email address").FillAsync(email);
+            await waiting.Keyboard.PressAsync("Enter");
+            var number = waiting.Locator("#approval-number");
+            await Assertions.Expect(number).ToHaveTextAsync(NumberPattern());
+            var shown = await number.TextContentAsync();
+            await Assertions.Expect(waiting.GetByRole(AriaRole.Status)).ToContainTextAsync("Waiting");
+            await Shot(waiting, device, "1-waiting");
 
-        await waiting.GotoAsync(fixture.BaseUrl + LoginDriver.LoginUrl(organization, fixture.AppOrigin + "/callback"));
-        await waiting.GetByLabel("Email address").FillAsync(email);
-        await waiting.Keyboard.PressAsync("Enter");
-        var number = waiting.Locator("#approval-number");
-        await Assertions.Expect(number).ToHaveTextAsync(NumberPattern());
-        var shown = await number.TextContentAsync();
-        await Assertions.Expect(waiting.GetByRole(AriaRole.Status)).ToContainTextAsync("Waiting");
-        await Shot(waiting, device, "1-waiting");
+            var link = LinkPattern().Match(await Maildev.WaitForTextAsync(email)).Value;
+            var approving = await phone.NewPageAsync();
+            await approving.GotoAsync(link);
+            await Assertions.Expect(approving.GetByRole(AriaRole.Heading, new() { Name = "Approve sign-in on the other device?" })).ToBeVisibleAsync();
+            await Assertions.Expect(approving.Locator("#approval-number")).ToHaveTextAsync(shown!);
+            await Shot(approving, device, "2-approve");
 
-        var link = LinkPattern().Match(await Maildev.WaitForTextAsync(email)).Value;
-        var approving = await phone.NewPageAsync();
-        await approving.GotoAsync(link);
-        await Assertions.Expect(approving.GetByRole(AriaRole.Heading, new() { Name = "Approve sign-in on the other device?" })).ToBeVisibleAsync();
-        await Assertions.Expect(approving.Locator("#approval-number")).ToHaveTextAsync(shown!);
-        await Shot(approving, device, "2-approve");
+            await approving.GetByRole(AriaRole.Button, new() { Name = "Approve sign-in" }).ClickAsync();
+            await Assertions.Expect(approving.GetByText("You can close this page")).ToBeVisibleAsync();
+            await Shot(approving, device, "3-approved");
 
-        await approving.GetByRole(AriaRole.Button, new() { Name = "Approve sign-in" }).ClickAsync();
-        await Assertions.Expect(approving.GetByText("You can close this page")).ToBeVisibleAsync();
-        await Shot(approving, device, "3-approved");
-
-        // The laptop's page polls and lands on the app by itself, with the code; the phone got no session.
-        await PasskeyOfferStep.DeclineAsync(waiting);
-        await waiting.WaitForURLAsync(fixture.AppOrigin + "/callback?**", new() { Timeout = 20_000 });
-        Assert.Contains("code=", waiting.Url);
-        Assert.DoesNotContain(await phone.CookiesAsync(), c => c.Name.Contains("session", StringComparison.Ordinal));
+            // The laptop's page polls and lands on the app by itself, with the code; the phone got no session.
+            await PasskeyOfferStep.DeclineAsync(waiting);
+            await waiting.WaitForAddressAsync(fixture.AppOrigin + "/callback?**", 20_000);
+            Assert.Contains("code=", waiting.Url);
+            Assert.DoesNotContain(await phone.CookiesAsync(), c => c.Name.Contains("session", StringComparison.Ordinal));
+        });
     }
 
     [Theory]
@@ -65,30 +68,33 @@ public sealed partial class EmailLinkBrowserTests(KestrelServerFixture fixture) 
         var organization = await fixture.CreateOrganizationAsync("Acme Corporation", o => o.Settings.DefaultEmailLoginType = EmailLoginType.Link);
         await using var browser = await LaunchAsync();
         await using var context = await browser.NewContextAsync(new() { ViewportSize = new() { Width = width, Height = height } });
+        var trail = BrowserTrail.Follow(context);
         var page = await context.NewPageAsync();
+        await trail.ExplainingFailuresAsync(async () =>
+        {
+            var email = $"same-{device}-{Guid.NewGuid():N}@example.com";
+            await page.GotoAsync(fixture.BaseUrl + LoginDriver.LoginUrl(organization, fixture.AppOrigin + "/callback"));
+            await page.GetByLabel("Email address").FillAsync(email);
+            await page.Keyboard.PressAsync("Enter");
+            await Assertions.Expect(page.Locator("#approval-number")).ToBeVisibleAsync();
+            await page.GotoAsync(LinkPattern().Match(await Maildev.WaitForTextAsync(email)).Value);
+            await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Sign in to Acme Corporation" })).ToBeVisibleAsync();
+            await Shot(page, device, "4-same-device");
+            await page.GetByRole(AriaRole.Button, new() { Name = "This wasn't me" }).ClickAsync();
+            await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Sign-in cancelled" })).ToBeVisibleAsync();
+            await Shot(page, device, "5-declined");
 
-        var email = $"same-{device}-{Guid.NewGuid():N}@example.com";
-        await page.GotoAsync(fixture.BaseUrl + LoginDriver.LoginUrl(organization, fixture.AppOrigin + "/callback"));
-        await page.GetByLabel("Email address").FillAsync(email);
-        await page.Keyboard.PressAsync("Enter");
-        await Assertions.Expect(page.Locator("#approval-number")).ToBeVisibleAsync();
-        await page.GotoAsync(LinkPattern().Match(await Maildev.WaitForTextAsync(email)).Value);
-        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Sign in to Acme Corporation" })).ToBeVisibleAsync();
-        await Shot(page, device, "4-same-device");
-        await page.GetByRole(AriaRole.Button, new() { Name = "This wasn't me" }).ClickAsync();
-        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Sign-in cancelled" })).ToBeVisibleAsync();
-        await Shot(page, device, "5-declined");
-
-        var second = $"same2-{device}-{Guid.NewGuid():N}@example.com";
-        await page.GotoAsync(fixture.BaseUrl + LoginDriver.LoginUrl(organization, fixture.AppOrigin + "/callback"));
-        await page.GetByLabel("Email address").FillAsync(second);
-        await page.Keyboard.PressAsync("Enter");
-        await Assertions.Expect(page.Locator("#approval-number")).ToBeVisibleAsync();
-        await page.GotoAsync(LinkPattern().Match(await Maildev.WaitForTextAsync(second)).Value);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in to Acme Corporation" }).ClickAsync();
-        await PasskeyOfferStep.DeclineAsync(page);
-        await page.WaitForURLAsync(fixture.AppOrigin + "/callback?**");
-        Assert.Contains("code=", page.Url);
+            var second = $"same2-{device}-{Guid.NewGuid():N}@example.com";
+            await page.GotoAsync(fixture.BaseUrl + LoginDriver.LoginUrl(organization, fixture.AppOrigin + "/callback"));
+            await page.GetByLabel("Email address").FillAsync(second);
+            await page.Keyboard.PressAsync("Enter");
+            await Assertions.Expect(page.Locator("#approval-number")).ToBeVisibleAsync();
+            await page.GotoAsync(LinkPattern().Match(await Maildev.WaitForTextAsync(second)).Value);
+            await page.GetByRole(AriaRole.Button, new() { Name = "Sign in to Acme Corporation" }).ClickAsync();
+            await PasskeyOfferStep.DeclineAsync(page);
+            await page.WaitForAddressAsync(fixture.AppOrigin + "/callback?**");
+            Assert.Contains("code=", page.Url);
+        });
     }
 
     [Theory]

@@ -51,7 +51,7 @@ public sealed class LoginPageBrowserTests(KestrelServerFixture fixture) : IClass
         // Signed in; Chromium has WebAuthn, so a passkey is offered first (Browser/PasskeyOfferBrowserTests).
         await PasskeyOfferStep.DeclineAsync(page);
 
-        await page.WaitForURLAsync(fixture.AppOrigin + "/callback?**");
+        await page.WaitForAddressAsync(fixture.AppOrigin + "/callback?**");
         Assert.Contains("code=", page.Url);
         Assert.Contains("state=st-123", page.Url);
         await Shot(page, device, "5-callback");

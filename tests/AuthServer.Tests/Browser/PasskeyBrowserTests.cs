@@ -57,7 +57,7 @@ public sealed class PasskeyBrowserTests(KestrelServerFixture fixture) : IClassFi
 
         await page.GetByLabel("Code").FillAsync(code);
         await page.GetByRole(AriaRole.Button, new() { Name = "Create passkey" }).ClickAsync();
-        await page.WaitForURLAsync(callback + "?**");
+        await page.WaitForAddressAsync(callback + "?**");
         await Shot(page, device, "5-registered");
         Assert.Equal(1, await authenticator.CredentialCountAsync());
         var accessToken = await VerifyAsync(app, organization, page.Url, callback);
@@ -66,7 +66,7 @@ public sealed class PasskeyBrowserTests(KestrelServerFixture fixture) : IClassFi
         // Signed out, back on the login page: passkey autofill (conditional mediation) signs in at once, as
         // Chromium's virtual authenticator picks its only passkey the way a person picks it from the list.
         await page.GotoAsync(loginUrl);
-        await page.WaitForURLAsync(callback + "?**");
+        await page.WaitForAddressAsync(callback + "?**");
         accessToken = await VerifyAsync(app, organization, page.Url, callback);
         Assert.Equal(HttpStatusCode.OK, (await app.LogoutAsync(organization, accessToken)).StatusCode);
 
@@ -74,7 +74,7 @@ public sealed class PasskeyBrowserTests(KestrelServerFixture fixture) : IClassFi
         await page.AddInitScriptAsync("PublicKeyCredential.isConditionalMediationAvailable = () => Promise.resolve(false);");
         await page.GotoAsync(loginUrl);
         await passkeyButton.ClickAsync();
-        await page.WaitForURLAsync(callback + "?**");
+        await page.WaitForAddressAsync(callback + "?**");
         await Shot(page, device, "6-signed-in-with-passkey");
         await VerifyAsync(app, organization, page.Url, callback);
     }
@@ -106,7 +106,7 @@ public sealed class PasskeyBrowserTests(KestrelServerFixture fixture) : IClassFi
         await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Create passkey" })).ToBeVisibleAsync();
         await page.GetByLabel("Code").FillAsync(await Maildev.WaitForCodeAsync(email));
         await page.Keyboard.PressAsync("Enter");
-        await page.WaitForURLAsync(callback + "?**");
+        await page.WaitForAddressAsync(callback + "?**");
         Assert.Equal(1, await authenticator.CredentialCountAsync());
     }
 

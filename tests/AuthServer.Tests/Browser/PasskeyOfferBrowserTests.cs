@@ -40,21 +40,21 @@ public sealed class PasskeyOfferBrowserTests(KestrelServerFixture fixture) : ICl
         await Assertions.Expect(laptop.GetByRole(AriaRole.Button, new() { Name = "Continue" })).ToBeHiddenAsync();
         await Shot(laptop, device, "1-offer");
         await laptop.GetByRole(AriaRole.Button, new() { Name = "Create a passkey" }).ClickAsync();
-        await laptop.WaitForURLAsync(callback + "?**");
+        await laptop.WaitForAddressAsync(callback + "?**");
         Assert.Contains("state=st-123", laptop.Url);
         Assert.Equal(1, await authenticator.CredentialCountAsync());
 
         // The next visit: the passkey button alone signs in (no email typed, no code).
         await laptop.GotoAsync(loginUrl);
         await laptop.GetByRole(AriaRole.Button, new() { Name = "Log in with a passkey" }).ClickAsync();
-        await laptop.WaitForURLAsync(callback + "?**");
+        await laptop.WaitForAddressAsync(callback + "?**");
         Assert.Equal("hwk", await fixture.Factory.WithDbAsync(db => db.Sessions.Where(s => s.User!.Email == email).OrderByDescending(s => s.Created).Select(s => s.Method).FirstAsync()));
 
         // The same person on a phone: they have a passkey now, so no offer; straight to the app.
         var phoneContext = await browser.NewContextAsync(new() { ViewportSize = new() { Width = width, Height = height } });
         var phone = await phoneContext.NewPageAsync();
         await SignInByCodeAsync(phone, loginUrl, email);
-        await phone.WaitForURLAsync(callback + "?**");
+        await phone.WaitForAddressAsync(callback + "?**");
         await phone.GotoAsync(fixture.BaseUrl + "/account");
         await Assertions.Expect(phone.GetByRole(AriaRole.Heading, new() { Name = "Your account" })).ToBeVisibleAsync();
 
@@ -98,13 +98,13 @@ public sealed class PasskeyOfferBrowserTests(KestrelServerFixture fixture) : ICl
 
         await SignInByCodeAsync(page, fixture.BaseUrl + LoginDriver.LoginUrl(organization, callback), email);
         await PasskeyOfferStep.DeclineAsync(page);
-        await page.WaitForURLAsync(callback + "?**");
+        await page.WaitForAddressAsync(callback + "?**");
 
         await SignInByCodeAsync(page, fixture.BaseUrl + LoginDriver.LoginUrl(organization, callback), email);
-        await page.WaitForURLAsync(callback + "?**");
+        await page.WaitForAddressAsync(callback + "?**");
 
         await SignInByCodeAsync(page, fixture.BaseUrl + LoginDriver.LoginUrl(withoutPasskeys, callback), email);
-        await page.WaitForURLAsync(callback + "?**");
+        await page.WaitForAddressAsync(callback + "?**");
     }
 
     public static TheoryData<string, string> Looks => new()
@@ -145,7 +145,7 @@ public sealed class PasskeyOfferBrowserTests(KestrelServerFixture fixture) : ICl
             await CheckAsync(page, $"offer-{name}");
 
             await page.Locator("#passkey-offer-create").ClickAsync();
-            await page.WaitForURLAsync(fixture.AppOrigin + "/callback?**");
+            await page.WaitForAddressAsync(fixture.AppOrigin + "/callback?**");
             await page.GotoAsync(fixture.BaseUrl + "/account");
             await Assertions.Expect(page.Locator(".badge")).ToBeVisibleAsync();
             await CheckAsync(page, $"account-{name}");

@@ -215,7 +215,7 @@ public sealed class AdministratorsPageTests(KestrelServerFixture fixture) : ICla
         // Signed out, the path is not even looked up: the sign-in comes first.
         var page = await driver.NewPageAsync(width, height);
         await page.GotoAsync(fixture.BaseUrl + "/admin/no-such-page");
-        await page.WaitForURLAsync("**/login?**");
+        await page.WaitForAddressAsync("**/login?**");
 
         await driver.SignInAsAdministratorAsync(page, email);
         foreach (var path in new[] { "/admin/no-such-page", "/admin/organizations/not-an-id", "/admin/users/123/more" })

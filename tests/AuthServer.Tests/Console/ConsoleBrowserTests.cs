@@ -156,7 +156,7 @@ public sealed class ConsoleBrowserTests(KestrelServerFixture fixture) : IClassFi
         await Assertions.Expect(page.Locator("code")).ToHaveTextAsync("entityMissing");
         await ConsoleDriver.ShotAsync(page, "desktop", "sign-in-failed");
         await page.GotoAsync(fixture.BaseUrl + "/admin");
-        await page.WaitForURLAsync("**/login?**");
+        await page.WaitForAddressAsync("**/login?**");
         Assert.False(await fixture.Factory.WithDbAsync(db => db.Users.AnyAsync(u => u.OrganizationId == AuthServer.Features.AdminConsole.SystemOrganization.Id && u.Email == outsider)));
     }
 

@@ -62,7 +62,7 @@ public sealed class ConsoleDriver(KestrelServerFixture server) : IAsyncDisposabl
     public async Task SignInAsync(IPage page, string email, string? wrongCodeFirst = null)
     {
         await page.GotoAsync(server.BaseUrl + "/admin");
-        await page.WaitForURLAsync("**/login?**");
+        await page.WaitForAddressAsync("**/login?**");
         await page.GetByLabel("Email address").FillAsync(email);
         await page.Keyboard.PressAsync("Enter");
         await Assertions.Expect(page.GetByLabel("Code")).ToBeVisibleAsync();
@@ -82,7 +82,7 @@ public sealed class ConsoleDriver(KestrelServerFixture server) : IAsyncDisposabl
     public async Task SignInAsAdministratorAsync(IPage page, string email, string? wrongCodeFirst = null)
     {
         await SignInAsync(page, email, wrongCodeFirst);
-        await page.WaitForURLAsync(server.BaseUrl + "/admin");
+        await page.WaitForAddressAsync(server.BaseUrl + "/admin");
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Dashboard", Level = 1 })).ToBeVisibleAsync();
     }
 

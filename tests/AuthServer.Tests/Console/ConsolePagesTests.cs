@@ -83,7 +83,7 @@ public sealed class ConsolePagesTests(KestrelServerFixture fixture) : IClassFixt
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Signed out" })).ToBeVisibleAsync();
         await VisitAsync("10-signed-out");
         await page.GotoAsync(fixture.BaseUrl + "/admin");
-        await page.WaitForURLAsync("**/login?**");
+        await page.WaitForAddressAsync("**/login?**");
 
         Assert.Empty(violations);
         Assert.Empty(driver.ConsoleErrors);

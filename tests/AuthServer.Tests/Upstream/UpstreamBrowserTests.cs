@@ -121,7 +121,7 @@ public sealed class UpstreamBrowserTests(KestrelServerFixture fixture) : IClassF
         var page = await browser.NewPageAsync(1280, 800);
         await page.GotoAsync(fixture.BaseUrl + LoginDriver.LoginUrl(organization, fixture.AppOrigin + "/callback"));
         await page.GetByRole(AriaRole.Link, new() { Name = Button }).ClickAsync();
-        await page.WaitForURLAsync(idp.Issuer + "/interaction/**");
+        await page.WaitForAddressAsync(idp.Issuer + "/interaction/**");
 
         var back = await page.RunAndWaitForResponseAsync(() => page.GetByRole(AriaRole.Link, new() { Name = "[ Cancel ]" }).ClickAsync(), IsCallback);
         await ExpectRefusalAsync(page, back, 400, "upstreamSignInFailed", organization, connection, "did not complete");
@@ -179,7 +179,7 @@ public sealed class UpstreamBrowserTests(KestrelServerFixture fixture) : IClassF
         {
             back = await page.RunAndWaitForResponseAsync(() => LogInUpstreamAsync(page, idp, $"sub-{Guid.NewGuid():N}:x-{Guid.NewGuid():N}@example.com"), IsCallback);
         }
-        catch (TimeoutException)
+        catch (PlaywrightException)
         {
             Assert.Fail($"The browser is at {page.Url}, showing: {await page.Locator("body").InnerTextAsync()}\nProvider: {idp.Log}");
         }
@@ -259,7 +259,7 @@ public sealed class UpstreamBrowserTests(KestrelServerFixture fixture) : IClassF
     {
         var (subject, email) = (login[..login.IndexOf(':', StringComparison.Ordinal)], login[(login.IndexOf(':', StringComparison.Ordinal) + 1)..]);
         await idp.SetEmailAsync(subject, email);
-        await page.WaitForURLAsync(idp.Issuer + "/interaction/**");
+        await page.WaitForAddressAsync(idp.Issuer + "/interaction/**");
         await page.Locator("input[name=login]").FillAsync(subject);
         await page.Locator("input[name=password]").FillAsync("any password");
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign-in" }).ClickAsync();
@@ -270,9 +270,9 @@ public sealed class UpstreamBrowserTests(KestrelServerFixture fixture) : IClassF
     {
         try
         {
-            await page.WaitForURLAsync(url, new() { Timeout = 20_000 });
+            await page.WaitForAddressAsync(url, 20_000);
         }
-        catch (TimeoutException)
+        catch (PlaywrightException)
         {
             Assert.Fail($"The browser is at {page.Url}, showing: {await page.Locator("body").InnerTextAsync()}\nProvider: {idp?.Log}");
         }
