@@ -66,6 +66,38 @@ public sealed class AdministratorsPageTests(KestrelServerFixture fixture) : ICla
     }
 
     [Fact]
+    public async Task Change_role_opens_the_form_with_the_address_and_the_current_role_ticked()
+    {
+        await using var driver = new ConsoleDriver(fixture);
+        var rootEmail = await driver.AddAdministratorAsync("rescoper");
+        var kept = await fixture.CreateOrganizationAsync("Globex " + Guid.NewGuid().ToString("N")[..6]);
+        var added = await fixture.CreateOrganizationAsync("Umbrella " + Guid.NewGuid().ToString("N")[..6]);
+        var keptName = await fixture.Factory.WithDbAsync(db => db.Organizations.Where(o => o.Id == kept.Id).Select(o => o.Name).SingleAsync());
+        var addedName = await fixture.Factory.WithDbAsync(db => db.Organizations.Where(o => o.Id == added.Id).Select(o => o.Name).SingleAsync());
+        var scopedEmail = await driver.AddAdministratorAsync("rescoped", kept.Id);
+        var page = await driver.NewPageAsync();
+        await driver.SignInAsAdministratorAsync(page, rootEmail);
+        await page.GotoAsync(fixture.BaseUrl + ConsoleRoutes.Administrators);
+
+        await page.GetByRole(AriaRole.Link, new() { Name = $"Change the role of {scopedEmail}" }).ClickAsync();
+        await Assertions.Expect(page.GetByLabel("Email address")).ToHaveValueAsync(scopedEmail);
+        await Assertions.Expect(page.GetByLabel(keptName)).ToBeCheckedAsync();
+        await Assertions.Expect(page.GetByLabel(addedName)).Not.ToBeCheckedAsync();
+        await Assertions.Expect(page.GetByLabel("Global: every organization, and the administrators")).Not.ToBeCheckedAsync();
+        await ConsoleDriver.ShotAsync(page, "desktop", "administrators-change-role");
+
+        // One more tick keeps the first organization: nothing has to be remembered and ticked again.
+        await page.GetByLabel(addedName).CheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save administrator" }).ClickAsync();
+        await Assertions.Expect(page.Locator("p.notice")).ToContainTextAsync($"{scopedEmail} is now an administrator of");
+        var scopedId = await fixture.Factory.WithDbAsync(db => db.Users.Where(u => u.Email == scopedEmail && u.OrganizationId == SystemOrganization.Id).Select(u => u.Id).SingleAsync());
+        var role = await fixture.Factory.WithDbAsync(db => db.Administrators.AsNoTracking().SingleAsync(a => a.UserId == scopedId));
+        Assert.Equal(new[] { kept.Id, added.Id }.Order(), role.OrganizationIds.Order());
+        // After saving, the form is empty again for the next person.
+        await Assertions.Expect(page.GetByLabel("Email address")).ToHaveValueAsync("");
+    }
+
+    [Fact]
     public async Task Nobody_removes_or_demotes_themselves_in_the_console()
     {
         await using var driver = new ConsoleDriver(fixture);

@@ -91,7 +91,8 @@ public sealed partial class Outbox(string path, string? connectionString = null)
         }
     }
 
-    [GeneratedRegex(@"code for .+ is (\d{5})\.")]
+    // "Your sign-in code for X is 12345." and its Dutch and German sentences (emailCodeText).
+    [GeneratedRegex(@" (?:is|lautet) (\d{5})\.")]
     private static partial Regex CodePattern();
 
     [GeneratedRegex(@"https?://\S+/login/link\?\S+")]

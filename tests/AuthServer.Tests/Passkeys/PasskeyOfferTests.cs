@@ -167,6 +167,30 @@ public sealed class PasskeyOfferTests(LoginServerFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task A_passkey_the_offer_registers_without_a_name_is_named_in_the_language_the_app_asked_for()
+    {
+        // The app asked for Dutch; the browser itself says nothing of its language.
+        var organization = await fixture.CreateOrganizationAsync();
+        using var browser = fixture.Driver();
+        var offer = await SignInByCodeAsync(browser, organization, NewEmail(), extra: new Dictionary<string, string?> { ["ui_locales"] = "nl" });
+        Assert.Contains("lang=\"nl\"", offer.Html);
+        var driver = new PasskeyDriver(browser, fixture.Outbox);
+        using var authenticator = new SoftwareAuthenticator();
+        var challenge = await PasskeyDriver.ChallengeAsync(await driver.PostAsync(offer, "/login/passkey/offer/options", new JsonObject { ["state"] = offer.Field("state") }));
+
+        var registered = await driver.PostAsync(offer, "/login/passkey/offer/register", new JsonObject
+        {
+            ["ceremony"] = challenge.Ceremony,
+            ["credential"] = JsonNode.Parse(authenticator.Register(challenge.Options)),
+            ["state"] = offer.Field("state"),
+        });
+
+        await PasskeyDriver.RedirectAsync(registered);
+        var name = await fixture.Factory.WithDbAsync(db => db.PasskeyCredentials.Where(p => p.CredentialId == authenticator.CredentialId).Select(p => p.Name).SingleAsync());
+        Assert.Matches(@"^Passkey toegevoegd op \d{4}-\d{2}-\d{2}$", name);
+    }
+
+    [Fact]
     public async Task One_offer_opens_a_bounded_number_of_ceremonies()
     {
         var organization = await fixture.CreateOrganizationAsync();

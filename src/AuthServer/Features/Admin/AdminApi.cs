@@ -6,7 +6,7 @@ using Scalar.AspNetCore;
 namespace AuthServer.Features.Admin;
 
 /// <summary>
-/// The admin API under /api/v1/admin (API keys, organizations, users, sessions, passkeys, audit log, mail log), its
+/// The admin API under /api/v1/admin (API keys, administrators, organizations, users, sessions, passkeys, audit log, mail log), its
 /// API key authentication, and the OpenAPI document of every JSON API (/openapi/v1.json; Scalar at /scalar
 /// in Development).
 /// </summary>
@@ -45,6 +45,7 @@ public static class AdminApi
             .DisableAntiforgery()
             .ProducesErrors(ErrorStatuses);
         admin.MapApiKeyAdmin();
+        admin.MapAdministratorAdmin();
         admin.MapOrganizationAdmin();
         Branding.BrandingEndpoints.MapBrandingAdmin(admin);
         admin.MapUserAdmin();

@@ -14,6 +14,7 @@ public sealed record AdminCaller(string ActorType, string ActorId, IReadOnlyList
 {
     public const string ApiKeyActorType = "apiKey";
     public const string AdministratorActorType = "administrator";
+    public const string CommandLineActorType = "cli";
 
     public static AdminCaller ApiKey(Guid keyId, Guid? organizationId, string? ip) =>
         new(ApiKeyActorType, keyId.ToString(), organizationId is { } scoped ? WithoutSystemOrganization([scoped]) : null, ip);

@@ -16,7 +16,7 @@ public static class AdminCommand
     public const string Usage = "Usage: AuthServer admin add --email <address> [--organization <organization id>]...";
 
     /// <summary>The command line acting through the admin services: global, audited as "cli".</summary>
-    public static AdminCaller CommandLineCaller() => new("cli", Environment.UserName, null, null);
+    public static AdminCaller CommandLineCaller() => new(AdminCaller.CommandLineActorType, Environment.UserName, null, null);
 
     public static async Task<int> RunAsync(WebApplication app, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
     {

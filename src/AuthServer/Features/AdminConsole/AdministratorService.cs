@@ -91,11 +91,34 @@ public sealed class AdministratorService(AuthDbContext db, UserAdmin users, Audi
             return denied;
         }
 
-        var rows = await db.Administrators.AsNoTracking()
-            .Join(db.Users, role => role.UserId, user => user.Id, (role, user) => new { role, user.Email })
-            .OrderBy(r => r.Email)
-            .ToListAsync(cancellationToken);
-        return rows.Select(r => new AdministratorView(r.role.UserId, r.Email, r.role.IsGlobal, r.role.OrganizationIds, r.role.Created)).ToList();
+        var rows = await ByAddress().ToListAsync(cancellationToken);
+        return rows.Select(r => r.View()).ToList();
+    }
+
+    /// <summary>The admin API's list: the same rows in its paging shape.</summary>
+    public async Task<Outcome<Page<AdministratorView>>> ListAsync(AdminCaller caller, PageQuery query, CancellationToken cancellationToken)
+    {
+        if (caller.CheckGlobal() is { } denied)
+        {
+            return denied;
+        }
+
+        var paging = query.Validate();
+        return paging.Failed ? paging.Error! : await ByAddress().ToPageAsync(paging.Value!, r => r.View(), cancellationToken);
+    }
+
+    private IQueryable<RoleWithAddress> ByAddress() =>
+        db.Administrators.AsNoTracking()
+            .Join(db.Users, role => role.UserId, user => user.Id, (role, user) => new RoleWithAddress { Role = role, Email = user.Email })
+            .OrderBy(r => r.Email).ThenBy(r => r.Role.UserId);
+
+    private sealed class RoleWithAddress
+    {
+        public required Administrator Role { get; init; }
+
+        public required string Email { get; init; }
+
+        public AdministratorView View() => new(Role.UserId, Email, Role.IsGlobal, Role.OrganizationIds, Role.Created);
     }
 
     /// <summary>
@@ -158,11 +181,12 @@ public sealed class AdministratorService(AuthDbContext db, UserAdmin users, Audi
         caller.ActorType == AdminCaller.AdministratorActorType && caller.ActorId == userId.ToString();
 
     /// <summary>
-    /// In the console, refuses to take a global role away from the caller themselves or from the last global
-    /// administrator. The command line may demote (whoever runs it owns the server, and it is the way back in).
+    /// Refuses to take a global role away from the caller themselves or from the last global administrator, in
+    /// the console and the admin API alike. The command line may demote (whoever runs it owns the server, and it
+    /// is the way back in).
     /// </summary>
     private static AuthError? KeepsGlobalAdministrator(AdminCaller caller, Guid userId, List<Administrator> globals) =>
-        caller.ActorType != AdminCaller.AdministratorActorType ? null
+        caller.ActorType == AdminCaller.CommandLineActorType ? null
         : IsSelf(caller, userId) ? AuthError.EntityInvalid("administrator", "You cannot take away your own global role. Ask another global administrator.")
         : globals.Count <= 1 ? AuthError.EntityInvalid("administrator", "The last global administrator keeps the global role. Make another one global first.")
         : null;

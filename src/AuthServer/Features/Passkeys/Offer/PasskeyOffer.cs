@@ -41,7 +41,7 @@ public sealed class PasskeyOffer(
             return false;
         }
 
-        var state = states.Protect(new PasskeyOfferState(signIn.SessionId, signIn.UserId, organization.Id, request.Id, signIn.RedirectUrl));
+        var state = states.Protect(new PasskeyOfferState(signIn.SessionId, signIn.UserId, organization.Id, request.Id, signIn.RedirectUrl, request.UiLocales));
         var page = pageContexts.For(context.Request, organization, request.UiLocales, request.Translations);
         // The continue form's redirect goes to the app: the CSP's form-action must allow its origin.
         OriginRules.TryGetOrigin(request.RedirectUri, out var appOrigin);

@@ -96,7 +96,9 @@ public sealed class PasskeyOfferRegistration(
             return AuthError.PasskeyDataInvalid();
         }
 
-        var text = pageContexts.For(context.Request, organization).Text;
+        // The offer page's language (its ui_locales, else the browser's); never the app's translations, which
+        // anyone writing a login link controls.
+        var text = pageContexts.For(context.Request, organization, offer.UiLocales).Text;
         var credentialId = await registration.AddPasskeyAsync(organization.Id, user, verified.Passkey, name, text, cancellationToken);
         audit.Add(AuditActor.User(user.Id, ClientContext.FromBrowser(context).Ip), AuditAction, AuditTrail.Targets.Passkey, credentialId, organization.Id);
         try

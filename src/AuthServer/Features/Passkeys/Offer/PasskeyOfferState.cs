@@ -10,7 +10,8 @@ namespace AuthServer.Features.Passkeys.Offer;
 /// Data Protection (encrypted and authenticated, for <see cref="Lifetime"/>): a page can hand back only a target
 /// this server made for it, never one of its own choosing.
 /// </summary>
-public sealed record PasskeyOfferState(Guid SessionId, Guid UserId, Guid OrganizationId, Guid RequestId, string RedirectUrl);
+/// <param name="UiLocales">The sign-in's <c>ui_locales</c>: the offer's pages and a passkey's default name speak its language.</param>
+public sealed record PasskeyOfferState(Guid SessionId, Guid UserId, Guid OrganizationId, Guid RequestId, string RedirectUrl, string? UiLocales = null);
 
 public sealed class PasskeyOfferStates(IDataProtectionProvider dataProtection)
 {
