@@ -141,8 +141,9 @@ for path in glob.glob(os.path.join(sys.argv[1], "**", "*.trx"), recursive=True):
             skipped += c.get("notExecuted", 0) or max(0, c.get("total", 0) - c.get("executed", 0))
         elif tag == "UnitTestResult" and node.get("outcome") not in ("Passed", "NotExecuted"):
             texts = {m.tag.split("}")[-1]: (m.text or "").strip() for m in node.iter() if m.tag.split("}")[-1] in ("Message", "StackTrace")}
-            # The whole message (Playwright puts the step it waited on in its "Call log" lines), and where in the
-            # tests it was thrown, so a failure seen only in a CI log can be placed.
+            # The message's first 80 lines (Playwright puts the step it waited on in its "Call log" lines; the
+            # browser tests' trail, the pages and the last browser events), and where in the tests it was thrown,
+            # so a failure seen only in a CI log can be placed.
             message = "\n    ".join(texts.get("Message", "").splitlines()[:80])[:8000]
             frames = [f.strip() for f in texts.get("StackTrace", "").splitlines() if "/tests/" in f][:4]
             failures.append(f"FAILED {node.get('testName')} ({node.get('duration')}): {message}"

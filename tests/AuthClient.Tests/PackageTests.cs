@@ -87,7 +87,7 @@ public sealed class PackageTests(ClientFixture fixture)
             // Chromium has WebAuthn and the person has no passkey: the server offers one before the app.
             await page.GetByRole(AriaRole.Button, new() { Name = "Not now" }).ClickAsync();
 
-            await Assertions.Expect(page).ToHaveURLAsync(origin + "/");
+            await Assertions.Expect(page).ToHaveURLAsync(origin + "/", new() { Timeout = 30_000 });
             await Assertions.Expect(page.Locator("body")).ToHaveTextAsync($"Hello {email}");
 
             // And out again, onto a page that does not bounce back to the login page.

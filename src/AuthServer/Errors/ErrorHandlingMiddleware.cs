@@ -77,11 +77,12 @@ public sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<ErrorH
     }
 
     /// <summary>
-    /// Pages (not /api) that a browser asked for, or a browser's form post (the login page's), get an HTML
-    /// error page instead of JSON.
+    /// Pages (not /api, not the /.well-known documents, which only programs read) that a browser asked for, or
+    /// a browser's form post (the login page's), get an HTML error page instead of JSON.
     /// </summary>
     private static bool IsPageRequest(HttpContext context) =>
         !context.Request.Path.StartsWithSegments("/api")
+        && !context.Request.Path.StartsWithSegments("/.well-known")
         && (context.Request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase)
             || (HttpMethods.IsPost(context.Request.Method) && context.Request.HasFormContentType));
 

@@ -18,6 +18,8 @@ public sealed class AdminPermissionTests(AdminFixture fixture) : IClassFixture<A
         { "GET", "/api/v1/admin/users/{user}" },
         { "GET", "/api/v1/admin/users/{user}/sessions" },
         { "GET", "/api/v1/admin/api_keys" },
+        { "GET", "/api/v1/admin/administrators" },
+        { "DELETE", "/api/v1/admin/administrators/{user}" },
         { "GET", "/api/v1/admin/audit_log" },
     };
 

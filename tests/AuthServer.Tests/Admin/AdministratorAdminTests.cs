@@ -71,6 +71,10 @@ public sealed class AdministratorAdminTests(AdminFixture fixture) : IClassFixtur
         await (await admin.PutAsJsonAsync(Path, new { email = "not an address", isGlobal = true })).AssertErrorAsync(HttpStatusCode.BadRequest, "entityInvalid");
         await (await admin.PutAsync(Path, new StringContent("{\"email\":", System.Text.Encoding.UTF8, "application/json"))).AssertErrorAsync(HttpStatusCode.BadRequest, "entityInvalid");
         await (await admin.PutAsJsonAsync(Path, new { email, organizationIds = new[] { "not-a-guid" } })).AssertErrorAsync(HttpStatusCode.BadRequest, "entityInvalid");
+        await (await admin.PutAsJsonAsync(Path, new { email, organizationIds = new Guid?[] { null } })).AssertErrorAsync(HttpStatusCode.BadRequest, "entityInvalid");
+        await (await admin.PutAsJsonAsync(Path, new { email, isGlobal = "yes" })).AssertErrorAsync(HttpStatusCode.BadRequest, "entityInvalid");
+        await (await admin.PutAsJsonAsync(Path, new { isGlobal = true })).AssertErrorAsync(HttpStatusCode.BadRequest, "missingFields");
+        await (await admin.GetAsync(Path + "?limitPerPage=0")).AssertDetailsAsync("entityInvalid", "limitPerPage");
 
         Assert.False(await fixture.Factory.WithDbAsync(db => db.Users.AnyAsync(u => u.Email == email)));
     }
@@ -92,18 +96,25 @@ public sealed class AdministratorAdminTests(AdminFixture fixture) : IClassFixtur
     }
 
     [Fact]
-    public async Task The_last_global_administrator_is_neither_removed_nor_demoted()
+    public async Task The_last_global_administrator_is_neither_removed_nor_demoted_even_by_two_requests_at_once()
     {
         using var admin = fixture.Admin();
         var organization = (await fixture.CreateOrganizationViaApiAsync()).GetProperty("organization").GetGuid("id");
-        var last = (await (await admin.PutAsJsonAsync(Path, new { email = NewEmail(), isGlobal = true })).ReadJsonAsync()).GetGuid("userId");
+        var first = (await (await admin.PutAsJsonAsync(Path, new { email = NewEmail(), isGlobal = true })).ReadJsonAsync()).GetGuid("userId");
+        var second = (await (await admin.PutAsJsonAsync(Path, new { email = NewEmail(), isGlobal = true })).ReadJsonAsync()).GetGuid("userId");
         // Every other global administrator of this server goes first (allowed while another remains).
         var others = (await (await admin.GetAsync(Path + "?limitPerPage=100")).ReadJsonAsync()).GetProperty("data").EnumerateArray()
-            .Where(a => a.GetProperty("isGlobal").GetBoolean() && a.GetGuid("userId") != last).Select(a => a.GetGuid("userId")).ToList();
+            .Where(a => a.GetProperty("isGlobal").GetBoolean() && a.GetGuid("userId") != first && a.GetGuid("userId") != second).Select(a => a.GetGuid("userId")).ToList();
         foreach (var other in others)
         {
             await (await admin.DeleteAsync($"{Path}/{other}")).AssertNoContentAsync();
         }
+
+        // Two global administrators, each removed by a request of its own at the same moment: one stays.
+        var answers = await Task.WhenAll(admin.DeleteAsync($"{Path}/{first}"), admin.DeleteAsync($"{Path}/{second}"));
+        Assert.Single(answers, a => a.StatusCode == HttpStatusCode.NoContent);
+        await Assert.Single(answers, a => a.StatusCode != HttpStatusCode.NoContent).AssertDetailsAsync("entityInvalid", "administrator");
+        var last = Assert.Single(await fixture.Factory.WithDbAsync(db => db.Administrators.Where(a => a.IsGlobal).Select(a => a.UserId).ToListAsync()));
 
         await (await admin.DeleteAsync($"{Path}/{last}")).AssertDetailsAsync("entityInvalid", "administrator");
         var email = await fixture.Factory.WithDbAsync(db => db.Users.Where(u => u.Id == last).Select(u => u.Email).SingleAsync());

@@ -29,9 +29,9 @@ public sealed partial class EmailLinkBrowserTests(KestrelServerFixture fixture) 
         var viewport = new BrowserNewContextOptions { ViewportSize = new() { Width = width, Height = height } };
         await using var laptop = await browser.NewContextAsync(viewport);
         await using var phone = await browser.NewContextAsync(viewport);
-        var trail = BrowserTrail.Follow(laptop, phone);
+        var trail = BrowserTrail.Follow(("laptop", laptop), ("phone", phone));
         var waiting = await laptop.NewPageAsync();
-        await trail.ExplainingFailuresAsync(async () =>
+        await trail.ExplainingFailuresAsync($"link-other-device-{device}", async () =>
         {
             await waiting.GotoAsync(fixture.BaseUrl + LoginDriver.LoginUrl(organization, fixture.AppOrigin + "/callback"));
             await waiting.GetByLabel("Email address").FillAsync(email);
@@ -68,9 +68,9 @@ public sealed partial class EmailLinkBrowserTests(KestrelServerFixture fixture) 
         var organization = await fixture.CreateOrganizationAsync("Acme Corporation", o => o.Settings.DefaultEmailLoginType = EmailLoginType.Link);
         await using var browser = await LaunchAsync();
         await using var context = await browser.NewContextAsync(new() { ViewportSize = new() { Width = width, Height = height } });
-        var trail = BrowserTrail.Follow(context);
+        var trail = BrowserTrail.Follow(("browser", context));
         var page = await context.NewPageAsync();
-        await trail.ExplainingFailuresAsync(async () =>
+        await trail.ExplainingFailuresAsync($"link-same-device-{device}", async () =>
         {
             var email = $"same-{device}-{Guid.NewGuid():N}@example.com";
             await page.GotoAsync(fixture.BaseUrl + LoginDriver.LoginUrl(organization, fixture.AppOrigin + "/callback"));

@@ -79,7 +79,7 @@ public sealed class AdministratorsPageTests(KestrelServerFixture fixture) : ICla
         await driver.SignInAsAdministratorAsync(page, rootEmail);
         await page.GotoAsync(fixture.BaseUrl + ConsoleRoutes.Administrators);
 
-        await page.GetByRole(AriaRole.Link, new() { Name = $"Change the role of {scopedEmail}" }).ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = $"Change role of {scopedEmail}" }).ClickAsync();
         await Assertions.Expect(page.GetByLabel("Email address")).ToHaveValueAsync(scopedEmail);
         await Assertions.Expect(page.GetByLabel(keptName)).ToBeCheckedAsync();
         await Assertions.Expect(page.GetByLabel(addedName)).Not.ToBeCheckedAsync();

@@ -61,6 +61,8 @@ public sealed class AdversarialSweepTests(AdminFixture fixture) : IClassFixture<
         ("/api/v1/admin/passkeys/{id}", ["PATCH", "DELETE"]),
         ("/api/v1/admin/api_keys", ["GET", "POST"]),
         ("/api/v1/admin/api_keys/{id}", ["DELETE"]),
+        ("/api/v1/admin/administrators", ["GET", "PUT"]),
+        ("/api/v1/admin/administrators/{user}", ["DELETE"]),
         ("/api/v1/admin/audit_log", ["GET"]),
     ];
 

@@ -64,6 +64,11 @@ public sealed class HttpHygieneTests(AdminFixture fixture) : IClassFixture<Admin
 
         await response.AssertErrorAsync(HttpStatusCode.MethodNotAllowed, "methodNotAllowed");
         Assert.Equal("GET, HEAD", string.Join(", ", response.Content.Headers.Allow));
+
+        // A form posted there (a browser's, say) is answered in JSON too: these documents are for programs.
+        var form = await client.PostAsync("/.well-known/openid-configuration", new FormUrlEncodedContent(new Dictionary<string, string> { ["x"] = "1" }));
+        await form.AssertErrorAsync(HttpStatusCode.MethodNotAllowed, "methodNotAllowed");
+        Assert.Equal("application/json", form.Content.Headers.ContentType?.MediaType);
     }
 
     [Fact]

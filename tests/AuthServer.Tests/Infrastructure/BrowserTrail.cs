@@ -11,31 +11,39 @@ namespace AuthServer.Tests.Infrastructure;
 /// </summary>
 public sealed class BrowserTrail
 {
+    /// <summary>The newest events in a failure's message (CI logs show its first lines only); the whole trail goes to a file.</summary>
+    private const int LinesInMessage = 40;
+
     private readonly ConcurrentQueue<string> lines = new();
-    private readonly ConcurrentDictionary<IPage, string> labels = new();
+    private readonly List<(IPage Page, string Label)> pages = [];
+    private readonly Lock gate = new();
     private readonly Stopwatch clock = Stopwatch.StartNew();
 
     private BrowserTrail()
     {
     }
 
-    public static BrowserTrail Follow(params IBrowserContext[] contexts)
+    /// <param name="contexts">Each context with the name its pages are labelled with ("laptop", "phone").</param>
+    public static BrowserTrail Follow(params (string Name, IBrowserContext Context)[] contexts)
     {
         var trail = new BrowserTrail();
-        foreach (var context in contexts)
+        foreach (var (name, context) in contexts)
         {
-            context.Page += (_, page) => trail.Watch(page);
+            context.Page += (_, page) => trail.Watch(name, page);
             foreach (var page in context.Pages)
             {
-                trail.Watch(page);
+                trail.Watch(name, page);
             }
         }
 
         return trail;
     }
 
-    /// <summary>Runs a test's steps; a failure is thrown again with the trail and each open page's address and text.</summary>
-    public async Task ExplainingFailuresAsync(Func<Task> steps)
+    /// <summary>
+    /// Runs a test's steps; a failure is thrown again with each open page's address and text, then the newest
+    /// events of the trail (the whole trail is written beside the screenshots).
+    /// </summary>
+    public async Task ExplainingFailuresAsync(string testName, Func<Task> steps)
     {
         try
         {
@@ -44,18 +52,39 @@ public sealed class BrowserTrail
         catch (Exception failure) when (failure is TimeoutException or PlaywrightException or Xunit.Sdk.XunitException)
         {
             var shown = new List<string>();
-            foreach (var (page, label) in labels.OrderBy(l => l.Value, StringComparer.Ordinal).Where(l => !l.Key.IsClosed))
+            foreach (var (page, label) in Pages().Where(p => !p.Page.IsClosed))
             {
                 shown.Add($"{label} at {page.Url}:\n{await TextOfAsync(page)}");
             }
 
-            throw new BrowserTestFailure($"{failure.Message}\n--- what the browser did ---\n{string.Join('\n', lines)}\n--- the pages ---\n{string.Join('\n', shown)}", failure);
+            var all = lines.ToArray();
+            var file = Path.Combine(TestEnvironment.ArtifactsDirectory, "browser-trails", testName + ".txt");
+            Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+            await File.WriteAllLinesAsync(file, all);
+            throw new BrowserTestFailure(
+                $"{failure.Message}\n--- the pages ---\n{string.Join('\n', shown)}\n"
+                + $"--- the last {Math.Min(LinesInMessage, all.Length)} of {all.Length} browser events (all in {file}) ---\n{string.Join('\n', all.TakeLast(LinesInMessage))}",
+                failure);
         }
     }
 
-    private void Watch(IPage page)
+    private List<(IPage Page, string Label)> Pages()
     {
-        var label = labels.GetOrAdd(page, _ => $"page{labels.Count + 1}");
+        lock (gate)
+        {
+            return [.. pages];
+        }
+    }
+
+    private void Watch(string context, IPage page)
+    {
+        string label;
+        lock (gate)
+        {
+            label = $"{context}#{pages.Count(p => p.Label.StartsWith(context + "#", StringComparison.Ordinal)) + 1}";
+            pages.Add((page, label));
+        }
+
         page.FrameNavigated += (_, frame) =>
         {
             if (frame.ParentFrame is null)
@@ -80,7 +109,7 @@ public sealed class BrowserTrail
         try
         {
             var text = await page.Locator("body").InnerTextAsync(new() { Timeout = 2_000 });
-            return text.Length > 1_500 ? text[..1_500] + "…" : text;
+            return text.Length > 1_000 ? text[..1_000] + "…" : text;
         }
         catch (Exception exception) when (exception is TimeoutException or PlaywrightException)
         {

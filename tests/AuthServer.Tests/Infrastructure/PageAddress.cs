@@ -8,13 +8,14 @@ namespace AuthServer.Tests.Infrastructure;
 /// whether the page has loaded and only then listens for the load event, so a load that lands in between is
 /// lost and the wait runs out on a page already at its address and loaded (microsoft/playwright-dotnet#3364;
 /// seen here as a 30 s timeout, the trail showing the callback loaded 30 ms after the click). The assertion
-/// below polls the address in the driver instead, with no event to miss.
+/// below polls the address in the driver instead, with no event to miss. It does not wait for the page's load
+/// event: what a test does next on the page (a locator, an assertion) waits for what it needs.
 /// </summary>
 public static class PageAddress
 {
     /// <param name="pattern">
-    /// The whole address, where <c>**</c> stands for anything and <c>*</c> for anything but a slash; unlike
-    /// Playwright's globs a <c>?</c> is itself, as in the query strings these patterns end with.
+    /// The whole address, where <c>**</c> stands for anything (also across slashes, even beside a <c>?</c>, as
+    /// in <c>callback?**</c>) and <c>*</c> for anything but a slash; every other character is itself.
     /// </param>
     public static Task WaitForAddressAsync(this IPage page, string pattern, float timeout = 30_000) =>
         Assertions.Expect(page).ToHaveURLAsync(ToRegex(pattern), new() { Timeout = timeout });

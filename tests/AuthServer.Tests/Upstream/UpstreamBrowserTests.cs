@@ -179,7 +179,7 @@ public sealed class UpstreamBrowserTests(KestrelServerFixture fixture) : IClassF
         {
             back = await page.RunAndWaitForResponseAsync(() => LogInUpstreamAsync(page, idp, $"sub-{Guid.NewGuid():N}:x-{Guid.NewGuid():N}@example.com"), IsCallback);
         }
-        catch (PlaywrightException)
+        catch (Exception failure) when (failure is TimeoutException or PlaywrightException)
         {
             Assert.Fail($"The browser is at {page.Url}, showing: {await page.Locator("body").InnerTextAsync()}\nProvider: {idp.Log}");
         }
@@ -272,7 +272,7 @@ public sealed class UpstreamBrowserTests(KestrelServerFixture fixture) : IClassF
         {
             await page.WaitForAddressAsync(url, 20_000);
         }
-        catch (PlaywrightException)
+        catch (Exception failure) when (failure is TimeoutException or PlaywrightException)
         {
             Assert.Fail($"The browser is at {page.Url}, showing: {await page.Locator("body").InnerTextAsync()}\nProvider: {idp?.Log}");
         }

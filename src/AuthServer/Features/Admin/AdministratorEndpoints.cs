@@ -54,16 +54,18 @@ public static class AdministratorEndpoints
     private static async Task<Results<Ok<AdministratorView>, AdminError>> SetAsync(
         SetAdministratorRequest? body, AdminCaller caller, AdministratorService administrators, CancellationToken cancellationToken)
     {
-        // Who may do it is answered before what the body says.
+        // A well-formed body of a scoped key is refused for who sent it, not for what it says (a body that is not
+        // JSON at all was refused by the binder before this runs).
         if (caller.CheckGlobal() is { } denied)
         {
             return new AdminError(denied);
         }
 
-        var role = (body ?? new SetAdministratorRequest()).Role();
+        var request = body ?? new SetAdministratorRequest();
+        var role = request.Role();
         return role.Failed
             ? new AdminError(role.Error!)
-            : (await administrators.AddAsync(caller, body!.Email, role.Value!, cancellationToken)).RespondOk();
+            : (await administrators.AddAsync(caller, request.Email, role.Value!, cancellationToken)).RespondOk();
     }
 
     private static async Task<Results<NoContent, AdminError>> RemoveAsync(

@@ -253,12 +253,12 @@ public sealed class UserAdmin(AuthDbContext db, SessionService sessions, AuditTr
     }
 
     /// <summary>
-    /// Refuses to block or delete a console administrator here: the role is taken away on the Administrators page
-    /// first, where nobody removes themselves and the last global administrator stays (under a lock).
+    /// Refuses to block or delete a console administrator here: the role is taken away first (the Administrators
+    /// page or DELETE /api/v1/admin/administrators/{userId}), where the last global administrator stays (under a lock).
     /// </summary>
     private async Task<AuthError?> IsAdministratorAsync(Guid userId, CancellationToken cancellationToken) =>
         await db.Administrators.AnyAsync(a => a.UserId == userId, cancellationToken)
-            ? AuthError.EntityInvalid("user", "This user is a console administrator. Remove the role on the Administrators page first.")
+            ? AuthError.EntityInvalid("user", "This user is a console administrator. Remove the role first (the Administrators page, or DELETE /api/v1/admin/administrators/{userId}).")
             : null;
 
     private Task<bool> EmailTakenAsync(Guid organizationId, string normalized, Guid? except, CancellationToken cancellationToken) =>

@@ -42,12 +42,7 @@ public sealed class AdministratorService(AuthDbContext db, UserAdmin users, Audi
             return AuthError.EntityInvalid("organization", $"No organization with the id {missing[0]} exists.");
         }
 
-        var user = await users.GetByEmailAsync(caller, SystemOrganization.Id, email, cancellationToken);
-        if (user.Failed && user.Error!.Code == ErrorCatalog.EntityMissing.Code)
-        {
-            user = await users.CreateAsync(caller, SystemOrganization.Id, new CreateUserRequest { Email = email, Verified = true }, cancellationToken);
-        }
-
+        var user = await FindOrCreateUserAsync(caller, email, cancellationToken);
         if (user.Failed)
         {
             return user.Error!;
@@ -59,6 +54,8 @@ public sealed class AdministratorService(AuthDbContext db, UserAdmin users, Audi
         {
             return demoted;
         }
+
+        await LockUserAsync(user.Value!.Id, cancellationToken);
 
         var role = globals.SingleOrDefault(a => a.UserId == user.Value!.Id)
             ?? await db.Administrators.SingleOrDefaultAsync(a => a.UserId == user.Value!.Id, cancellationToken);
@@ -140,6 +137,7 @@ public sealed class AdministratorService(AuthDbContext db, UserAdmin users, Audi
             return demoted;
         }
 
+        await LockUserAsync(userId, cancellationToken);
         var role = globals.SingleOrDefault(a => a.UserId == userId)
             ?? await db.Administrators.SingleOrDefaultAsync(a => a.UserId == userId, cancellationToken);
         if (role is null)
@@ -170,6 +168,35 @@ public sealed class AdministratorService(AuthDbContext db, UserAdmin users, Audi
     /// </summary>
     private Task<List<Administrator>> LockGlobalAdministratorsAsync(CancellationToken cancellationToken) =>
         db.Administrators.FromSql($"SELECT * FROM administrators WHERE \"IsGlobal\" ORDER BY \"UserId\" FOR UPDATE").ToListAsync(cancellationToken);
+
+    /// <summary>
+    /// The administrator's user row, locked after the global rows (always in that order): two requests adding,
+    /// re-scoping or removing the same person's role take turns, so neither inserts a role the other just
+    /// inserted nor updates one the other just deleted.
+    /// </summary>
+    private Task LockUserAsync(Guid userId, CancellationToken cancellationToken) =>
+        db.Database.ExecuteSqlAsync($"SELECT 1 FROM users WHERE \"Id\" = {userId} FOR UPDATE", cancellationToken);
+
+    /// <summary>The person's user in the administrators' organization, created when new (verified: they sign in with their email).</summary>
+    private async Task<Outcome<AdminUserView>> FindOrCreateUserAsync(AdminCaller caller, string? email, CancellationToken cancellationToken)
+    {
+        var found = await users.GetByEmailAsync(caller, SystemOrganization.Id, email, cancellationToken);
+        if (!found.Failed || found.Error!.Code != ErrorCatalog.EntityMissing.Code)
+        {
+            return found;
+        }
+
+        var created = await users.CreateAsync(caller, SystemOrganization.Id, new CreateUserRequest { Email = email, Verified = true }, cancellationToken);
+        if (!created.Failed)
+        {
+            return created;
+        }
+
+        // Another request made the same person an administrator a moment ago and created the user: theirs it is.
+        db.ChangeTracker.Clear();
+        var again = await users.GetByEmailAsync(caller, SystemOrganization.Id, email, cancellationToken);
+        return again.Failed ? created : again;
+    }
 
     /// <summary>The console caller's role was read when the request began; under the lock it must still be global.</summary>
     private static AuthError? StillGlobal(AdminCaller caller, List<Administrator> globals) =>
