@@ -91,6 +91,8 @@ public static class OpenIddictSetup
                 options.AddEventHandler(ConnectHandlers.SkipStorageOfStatelessTokens.Descriptor);
                 options.AddEventHandler(ConnectHandlers.OmitIdentityTokenOnRefresh.Descriptor);
                 options.AddEventHandler(ConnectHandlers.SignInternalTokensWithHmac.Descriptor);
+                options.AddEventHandler(ConnectHandlers.SignAccessTokensWithConfiguredAlgorithm.Descriptor);
+                options.AddEventHandler(ConnectHandlers.HideEcdsaFromIdTokenAlgorithms.Descriptor);
                 // Counters of tokens issued and of redeemed tokens presented again (Hosting/Telemetry).
                 options.AddEventHandler(TokenMetricsHandlers.CountIssuedTokens.Descriptor);
                 options.AddEventHandler(TokenMetricsHandlers.CountReusedTokens.Descriptor);
@@ -115,7 +117,8 @@ public static class OpenIddictSetup
         services.AddHostedService<KeyRingRefresher>();
         services.AddScoped<KeyRotationService>();
         services.AddScoped<OpenIddictClientSync>();
-        services.AddOptions<TokenOptions>().BindConfiguration(TokenOptions.Section);
+        services.AddOptions<TokenOptions>().BindConfiguration(TokenOptions.Section).ValidateOnStart();
+        services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<TokenOptions>, TokenOptionsValidation>();
         services.AddSingleton<RevokedTokenCache>();
         services.AddScoped<TokenRevocation>();
         services.AddScoped<AuthServer.Features.Tokens.Refresh.RefreshTokenRotation>();

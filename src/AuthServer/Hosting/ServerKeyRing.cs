@@ -27,6 +27,7 @@ public sealed class ServerKeyRing(IOptions<KeyOptions> options, IOptions<TokenOp
     TimeProvider clock, ILogger<ServerKeyRing> logger)
 {
     public const string SigningUse = "signing";
+    public const string EcSigningUse = "signing-es256"; // at most 16 characters (server_keys.Use)
     public const string EncryptionUse = "encryption";
     private const string HashingUse = "hashing";
     public const string TokenEncryptionUse = "token-aes"; // at most 16 characters (server_keys.Use)
@@ -36,6 +37,7 @@ public sealed class ServerKeyRing(IOptions<KeyOptions> options, IOptions<TokenOp
     private readonly Lock gate = new();
     private CancellationTokenSource changed = new();
     private SecurityKey? certificateSigningKey;
+    private SigningCredentials? ecAccessTokenSigning;
     private string version = "";
 
     /// <summary>The key that signs now.</summary>
@@ -43,6 +45,16 @@ public sealed class ServerKeyRing(IOptions<KeyOptions> options, IOptions<TokenOp
 
     /// <summary>Every signing key in the JWKS: the current one, a next one waiting for its activation, retired ones still trusted.</summary>
     public IReadOnlyList<SecurityKey> PublishedSigningKeys { get; private set; } = [];
+
+    /// <summary>
+    /// The P-256 key that signs access tokens when <see cref="TokenOptions.AccessTokenSigningAlgorithm"/> is ES256
+    /// (a tenth of an RSA-2048 signature's CPU). Always stored, rotated and published beside the RSA key, so
+    /// switching the setting on never hands relying parties a key their cached JWKS lacks. Never signs identity tokens.
+    /// </summary>
+    public SecurityKey? EcSigningKey { get; private set; }
+
+    /// <summary>The P-256 keys in the JWKS, by the same rules as <see cref="PublishedSigningKeys"/>.</summary>
+    public IReadOnlyList<SecurityKey> PublishedEcSigningKeys { get; private set; } = [];
 
     public SecurityKey? EncryptionKey { get; private set; }
 
@@ -74,6 +86,9 @@ public sealed class ServerKeyRing(IOptions<KeyOptions> options, IOptions<TokenOp
 
     public bool SigningFromCertificate => certificateSigningKey is not null;
 
+    /// <summary>The access-token credentials the setting asks for: the P-256 key for ES256; null for RS256 (OpenIddict's first key, the RSA one).</summary>
+    public SigningCredentials? AccessTokenSigning(TokenOptions options) => options.SignsAccessTokensWithEcdsa ? ecAccessTokenSigning : null;
+
     public async Task LoadAsync(IServiceProvider services, CancellationToken cancellationToken)
     {
         var keys = options.Value;
@@ -82,6 +97,8 @@ public sealed class ServerKeyRing(IOptions<KeyOptions> options, IOptions<TokenOp
         {
             await LoadOrCreateStoredKeyAsync(services, SigningUse, NewRsaKey, cancellationToken);
         }
+
+        await LoadOrCreateStoredKeyAsync(services, EcSigningUse, NewEcKey, cancellationToken);
 
         EncryptionKey = LoadCertificate(keys.EncryptionCertificatePath, keys.EncryptionCertificatePassword)
             ?? ToRsaKey(await LoadOrCreateStoredKeyAsync(services, EncryptionUse, NewRsaKey, cancellationToken));
@@ -105,7 +122,7 @@ public sealed class ServerKeyRing(IOptions<KeyOptions> options, IOptions<TokenOp
     public async Task<bool> ReloadAsync(AuthDbContext db, CancellationToken cancellationToken)
     {
         var rows = await db.ServerKeys.AsNoTracking()
-            .Where(k => k.Use == SigningUse || k.Use == TokenEncryptionUse)
+            .Where(k => k.Use == SigningUse || k.Use == EcSigningUse || k.Use == TokenEncryptionUse)
             .OrderBy(k => k.Generation)
             .ToListAsync(cancellationToken);
         var now = clock.GetUtcNow();
@@ -123,19 +140,16 @@ public sealed class ServerKeyRing(IOptions<KeyOptions> options, IOptions<TokenOp
             }
             else
             {
-                var current = CurrentOf(signingRows, now);
-                signing = KeyOf(current, ToRsaKey);
-                published = [.. signingRows
-                    .Where((row, index) => row.Generation >= current.Generation
-                        || (index + 1 < signingRows.Count && signingRows[index + 1].ActivatesAt > now - retention))
-                    .Select(row => KeyOf(row, ToRsaKey))];
+                (signing, published) = SigningGenerations(signingRows, now, retention, ToRsaKey);
             }
+
+            var (ecSigning, ecPublished) = SigningGenerations(rows.Where(r => r.Use == EcSigningUse).ToList(), now, retention, ToEcKey);
 
             var aesRows = rows.Where(r => r.Use == TokenEncryptionUse).ToList();
             var aes = (SymmetricSecurityKey)KeyOf(CurrentOf(aesRows, now), ToAesKey);
             var decryption = aesRows.Select(row => (SymmetricSecurityKey)KeyOf(row, ToAesKey)).ToList();
 
-            var next = string.Join(',', [signing.KeyId, aes.KeyId, .. published.Select(k => k.KeyId), .. decryption.Select(k => k.KeyId)]);
+            var next = string.Join(',', [signing.KeyId, ecSigning.KeyId, aes.KeyId, .. published.Select(k => k.KeyId), .. ecPublished.Select(k => k.KeyId), .. decryption.Select(k => k.KeyId)]);
             if (next == version)
             {
                 return false;
@@ -143,6 +157,8 @@ public sealed class ServerKeyRing(IOptions<KeyOptions> options, IOptions<TokenOp
 
             var first = version.Length == 0;
             (SigningKey, PublishedSigningKeys, TokenEncryptionKey, TokenDecryptionKeys, version) = (signing, published, aes, decryption, next);
+            (EcSigningKey, PublishedEcSigningKeys) = (ecSigning, ecPublished);
+            ecAccessTokenSigning = new SigningCredentials(ecSigning, SecurityAlgorithms.EcdsaSha256);
             InternalTokenValidationKeys = [.. decryption.Select(InternalSigningKeyOf)];
             InternalTokenSigning = new SigningCredentials(InternalTokenValidationKeys[decryption.IndexOf(aes)], SecurityAlgorithms.HmacSha256);
             if (!first)
@@ -165,7 +181,7 @@ public sealed class ServerKeyRing(IOptions<KeyOptions> options, IOptions<TokenOp
     {
         var now = clock.GetUtcNow();
         var activatesAt = now + tokenOptions.Value.KeyPublicationLeadTime;
-        var uses = SigningFromCertificate ? new[] { TokenEncryptionUse } : [SigningUse, TokenEncryptionUse];
+        var uses = SigningFromCertificate ? new[] { EcSigningUse, TokenEncryptionUse } : [SigningUse, EcSigningUse, TokenEncryptionUse];
         foreach (var use in uses)
         {
             var newest = await db.ServerKeys.AsNoTracking().Where(k => k.Use == use).OrderByDescending(k => k.Generation).FirstAsync(cancellationToken);
@@ -174,7 +190,12 @@ public sealed class ServerKeyRing(IOptions<KeyOptions> options, IOptions<TokenOp
                 continue;
             }
 
-            var bytes = use == SigningUse ? NewRsaKey() : RandomNumberGenerator.GetBytes(32);
+            var bytes = use switch
+            {
+                SigningUse => NewRsaKey(),
+                EcSigningUse => NewEcKey(),
+                _ => RandomNumberGenerator.GetBytes(32),
+            };
             db.ServerKeys.Add(new ServerKey
             {
                 Id = Guid.NewGuid(),
@@ -200,6 +221,19 @@ public sealed class ServerKeyRing(IOptions<KeyOptions> options, IOptions<TokenOp
             .OrderByDescending(k => k.Generation).FirstAsync(cancellationToken);
         logger.LogInformation("Key rotation: the next keys are published and take over at {ActivatesAt}", pending.ActivatesAt);
         return new KeyRotation(SigningFromCertificate ? null : pending.Id.ToString("N"), pending.ActivatesAt);
+    }
+
+    /// <summary>
+    /// The signing key of a use now, and the ones its JWKS publishes: the current generation, a next one waiting for
+    /// its activation, and a retired one until <see cref="TokenOptions.RetiredSigningKeyRetention"/> after its successor took over.
+    /// </summary>
+    private (SecurityKey Current, List<SecurityKey> Published) SigningGenerations(List<ServerKey> rows, DateTimeOffset now, TimeSpan retention,
+        Func<(Guid Id, byte[] Bytes), SecurityKey> create)
+    {
+        var current = CurrentOf(rows, now);
+        return (KeyOf(current, create), [.. rows
+            .Where((row, index) => row.Generation >= current.Generation || (index + 1 < rows.Count && rows[index + 1].ActivatesAt > now - retention))
+            .Select(row => KeyOf(row, create))]);
     }
 
     /// <summary>The newest generation already active; the first one when none is (clock skew at first start).</summary>
@@ -228,6 +262,19 @@ public sealed class ServerKeyRing(IOptions<KeyOptions> options, IOptions<TokenOp
         var key = RSA.Create();
         key.ImportPkcs8PrivateKey(stored.Bytes, out _);
         return new RsaSecurityKey(key) { KeyId = stored.Id.ToString("N") };
+    }
+
+    private static byte[] NewEcKey()
+    {
+        using var ecdsa = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        return ecdsa.ExportPkcs8PrivateKey();
+    }
+
+    private static SecurityKey ToEcKey((Guid Id, byte[] Bytes) stored)
+    {
+        var key = ECDsa.Create();
+        key.ImportPkcs8PrivateKey(stored.Bytes, out _);
+        return new ECDsaSecurityKey(key) { KeyId = stored.Id.ToString("N") };
     }
 
     private static SecurityKey ToAesKey((Guid Id, byte[] Bytes) stored) =>
@@ -305,7 +352,7 @@ public sealed class ConfigureOpenIddictKeys(ServerKeyRing keyRing) : IConfigureO
 {
     public void Configure(OpenIddictServerOptions options)
     {
-        if (keyRing.SigningKey is null || keyRing.EncryptionKey is null || keyRing.TokenEncryptionKey is null)
+        if (keyRing.SigningKey is null || keyRing.EcSigningKey is null || keyRing.EncryptionKey is null || keyRing.TokenEncryptionKey is null)
         {
             throw new InvalidOperationException("The token keys are not loaded yet: DatabaseInitializer.InitializeAsync must run before the server takes requests.");
         }
@@ -315,6 +362,14 @@ public sealed class ConfigureOpenIddictKeys(ServerKeyRing keyRing) : IConfigureO
         foreach (var key in keyRing.PublishedSigningKeys.Where(k => k != keyRing.SigningKey))
         {
             options.SigningCredentials.Add(new SigningCredentials(key, SecurityAlgorithms.RsaSha256));
+        }
+
+        // The P-256 keys: published in the JWKS and validating; they sign access tokens only when the setting says
+        // so (SignAccessTokensWithConfiguredAlgorithm), never identity tokens (HideEcdsaFromIdTokenAlgorithms).
+        options.SigningCredentials.Add(new SigningCredentials(keyRing.EcSigningKey, SecurityAlgorithms.EcdsaSha256));
+        foreach (var key in keyRing.PublishedEcSigningKeys.Where(k => k != keyRing.EcSigningKey))
+        {
+            options.SigningCredentials.Add(new SigningCredentials(key, SecurityAlgorithms.EcdsaSha256));
         }
 
         // Validate codes and refresh tokens signed with HMAC (SignInternalTokensWithHmac). OpenIddict publishes only

@@ -218,7 +218,7 @@ public sealed class TokenEndpointTests(LoginServerFixture fixture) : IClassFixtu
     }
 
     [Fact]
-    public async Task Codes_and_refresh_tokens_are_signed_with_hmac_while_access_tokens_and_the_jwks_stay_rsa()
+    public async Task Codes_and_refresh_tokens_are_signed_with_hmac_while_access_tokens_stay_rsa_and_the_jwks_asymmetric()
     {
         var organization = await ClientAsync();
         var oidc = Driver();
@@ -236,8 +236,9 @@ public sealed class TokenEndpointTests(LoginServerFixture fixture) : IClassFixtu
         Assert.Equal("HS256", inner.Alg);
         Assert.Equal("RS256", new Microsoft.IdentityModel.JsonWebTokens.JsonWebToken(tokens.GetProperty("access_token").GetString()!).Alg);
         using var client = fixture.CreateClient();
+        // The JWKS has the asymmetric keys only (RSA, and the P-256 one for Tokens:AccessTokenSigningAlgorithm=ES256), never the HMAC key.
         var jwks = JsonDocument.Parse(await client.GetStringAsync("/.well-known/jwks")).RootElement.GetProperty("keys");
-        Assert.All(jwks.EnumerateArray(), key => Assert.Equal("RSA", key.GetProperty("kty").GetString()));
+        Assert.Equal(["EC", "RSA"], jwks.EnumerateArray().Select(key => key.GetProperty("kty").GetString()).Order());
 
         // The same refresh token signed with a key the server does not hold is refused; signed with the server's
         // RSA key, as refresh tokens were before, it still redeems.

@@ -62,8 +62,9 @@ public sealed class FoundationTests(ServerFixture fixture) : IClassFixture<Serve
         Assert.EndsWith("/connect/token", discovery.GetProperty("token_endpoint").GetString());
         Assert.Contains("S256", discovery.GetProperty("code_challenge_methods_supported").EnumerateArray().Select(e => e.GetString()));
         var jwks = JsonDocument.Parse(await client.GetStringAsync("/.well-known/jwks")).RootElement;
-        var key = Assert.Single(jwks.GetProperty("keys").EnumerateArray());
-        Assert.Equal("RS256", key.GetProperty("alg").GetString());
+        // RS256 signs (identity tokens always, access tokens by default); the P-256 key is published for Tokens:AccessTokenSigningAlgorithm=ES256.
+        Assert.Equal(["ES256", "RS256"], jwks.GetProperty("keys").EnumerateArray().Select(key => key.GetProperty("alg").GetString()).Order());
+        Assert.Equal(["RS256"], discovery.GetProperty("id_token_signing_alg_values_supported").EnumerateArray().Select(a => a.GetString()));
     }
 
     [Theory]

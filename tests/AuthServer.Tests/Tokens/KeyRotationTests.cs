@@ -75,6 +75,9 @@ public sealed class KeyRotationTests(KeyRotationFixture fixture) : IClassFixture
         var published = await PublishedKidsAsync(oidc.Client);
         Assert.Contains(oldKid, published);
         Assert.Contains(newKid, published);
+        // The P-256 key (Tokens:AccessTokenSigningAlgorithm=ES256) rotates with it: its next generation is published too.
+        Assert.Equal(2, JsonDocument.Parse(await oidc.Client.GetStringAsync("/.well-known/jwks")).RootElement.GetProperty("keys").EnumerateArray()
+            .Count(k => k.GetProperty("kty").GetString() == "EC"));
         // Not signing with it yet.
         Assert.Equal(oldKid, Kid(await MachineTokenAsync(oidc, organization)));
 
@@ -133,14 +136,15 @@ public sealed class KeyRotationTests(KeyRotationFixture fixture) : IClassFixture
         return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("access_token").GetString()!;
     }
 
-    private static Task<HttpResponseMessage> CallAsync(HttpClient rp, string token)
+    internal static Task<HttpResponseMessage> CallAsync(HttpClient rp, string token)
     {
         var request = new HttpRequestMessage(HttpMethod.Get, "/me");
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return rp.SendAsync(request);
     }
 
-    private static async Task<WebApplication> StartRelyingPartyAsync(HttpMessageHandler backchannel)
+    /// <summary>A resource server with ASP.NET Core's JwtBearer handler, reading our discovery document and JWKS.</summary>
+    internal static async Task<WebApplication> StartRelyingPartyAsync(HttpMessageHandler backchannel)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseTestServer();

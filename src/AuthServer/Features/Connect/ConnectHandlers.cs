@@ -147,4 +147,50 @@ public static class ConnectHandlers
             return ValueTask.CompletedTask;
         }
     }
+
+    /// <summary>
+    /// Access tokens are signed with the key ring's P-256 key when Tokens:AccessTokenSigningAlgorithm is ES256 (a
+    /// tenth of an RSA signature's CPU per token; bench/README.md, issue 24); with RS256, the default, as OpenIddict
+    /// picks. Identity tokens are never touched: OpenIddict signs them with the first asymmetric key, the RSA one.
+    /// </summary>
+    public sealed class SignAccessTokensWithConfiguredAlgorithm(AuthServer.Hosting.ServerKeyRing keyRing, IOptionsMonitor<TokenOptions> options)
+        : IOpenIddictServerHandler<GenerateTokenContext>
+    {
+        public static OpenIddictServerHandlerDescriptor Descriptor { get; } =
+            OpenIddictServerHandlerDescriptor.CreateBuilder<GenerateTokenContext>()
+                .UseSingletonHandler<SignAccessTokensWithConfiguredAlgorithm>()
+                .SetOrder(OpenIddictServerHandlers.Protection.AttachSecurityCredentials.Descriptor.Order + 600)
+                .SetType(OpenIddictServerHandlerType.Custom)
+                .Build();
+
+        public ValueTask HandleAsync(GenerateTokenContext context)
+        {
+            if (context.TokenType is TokenTypeIdentifiers.AccessToken && keyRing.AccessTokenSigning(options.CurrentValue) is { } signing)
+            {
+                context.SigningCredentials = signing;
+            }
+
+            return ValueTask.CompletedTask;
+        }
+    }
+
+    /// <summary>
+    /// Discovery lists only RS256 under id_token_signing_alg_values_supported: OpenIddict lists the algorithm of every
+    /// asymmetric key it holds, but the P-256 key signs access tokens only, never an identity token.
+    /// </summary>
+    public sealed class HideEcdsaFromIdTokenAlgorithms : IOpenIddictServerHandler<HandleConfigurationRequestContext>
+    {
+        public static OpenIddictServerHandlerDescriptor Descriptor { get; } =
+            OpenIddictServerHandlerDescriptor.CreateBuilder<HandleConfigurationRequestContext>()
+                .UseSingletonHandler<HideEcdsaFromIdTokenAlgorithms>()
+                .SetOrder(OpenIddictServerHandlers.Discovery.AttachSigningAlgorithms.Descriptor.Order + 500)
+                .SetType(OpenIddictServerHandlerType.Custom)
+                .Build();
+
+        public ValueTask HandleAsync(HandleConfigurationRequestContext context)
+        {
+            context.IdTokenSigningAlgorithms.Remove(Microsoft.IdentityModel.Tokens.SecurityAlgorithms.EcdsaSha256);
+            return ValueTask.CompletedTask;
+        }
+    }
 }

@@ -38,4 +38,27 @@ public sealed class TokenOptions
     /// omit it, and it costs a signature per rotation). Turn on for relying parties that expect one.
     /// </summary>
     public bool IdentityTokenOnRefresh { get; set; }
+
+    /// <summary>
+    /// How access tokens of the OpenID Connect face are signed: <c>RS256</c> (the default, which every JWT library
+    /// verifies) or <c>ES256</c> (P-256, about a tenth of the CPU per token; for resource servers whose JWT
+    /// library takes EC keys from the JWKS, as Microsoft.IdentityModel, jose and most others do). Identity tokens
+    /// are RS256 either way. Both keys are in the JWKS at all times, so the setting can change at any moment.
+    /// </summary>
+    public string AccessTokenSigningAlgorithm { get; set; } = Rs256;
+
+    public const string Rs256 = "RS256";
+    public const string Es256 = "ES256";
+
+    public bool SignsAccessTokensWithEcdsa => AccessTokenSigningAlgorithm == Es256;
+}
+
+/// <summary>Tokens:* checked at start: an algorithm the server cannot sign with stops it with the setting's name.</summary>
+public sealed class TokenOptionsValidation : Microsoft.Extensions.Options.IValidateOptions<TokenOptions>
+{
+    public Microsoft.Extensions.Options.ValidateOptionsResult Validate(string? name, TokenOptions options) =>
+        options.AccessTokenSigningAlgorithm is TokenOptions.Rs256 or TokenOptions.Es256
+            ? Microsoft.Extensions.Options.ValidateOptionsResult.Success
+            : Microsoft.Extensions.Options.ValidateOptionsResult.Fail(
+                $"{TokenOptions.Section}:{nameof(TokenOptions.AccessTokenSigningAlgorithm)} must be {TokenOptions.Rs256} or {TokenOptions.Es256}, not '{options.AccessTokenSigningAlgorithm}'.");
 }

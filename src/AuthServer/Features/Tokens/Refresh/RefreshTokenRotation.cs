@@ -170,7 +170,8 @@ public sealed partial class RefreshTokenRotation(
     }
 
     /// <summary>
-    /// The access token OpenIddict would issue for this refresh token: RS256 with the current signing key, the
+    /// The access token OpenIddict would issue for this refresh token: RS256 with the current signing key (ES256 with
+    /// the P-256 one when Tokens:AccessTokenSigningAlgorithm says so), the
     /// claims the refresh token marks for access tokens (oi_cl_dstn), its scopes, presenter and authorization.
     /// </summary>
     private string CreateAccessToken(JsonObject refreshPayload, string[] scopes, string clientId, string issuer, DateTimeOffset now, TimeSpan lifetime)
@@ -201,7 +202,7 @@ public sealed partial class RefreshTokenRotation(
             IssuedAt = now.UtcDateTime,
             Expires = (now + lifetime).UtcDateTime,
             TokenType = AccessTokenType,
-            SigningCredentials = new SigningCredentials(keyRing.SigningKey, SecurityAlgorithms.RsaSha256),
+            SigningCredentials = keyRing.AccessTokenSigning(tokenOptions.CurrentValue) ?? new SigningCredentials(keyRing.SigningKey, SecurityAlgorithms.RsaSha256),
             Claims = claims,
         });
     }
