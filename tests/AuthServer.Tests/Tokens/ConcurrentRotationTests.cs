@@ -23,9 +23,12 @@ public sealed class ConcurrentRotationTests(KeyRotationFixture fixture) : IClass
 
         Assert.Single(rotations.Select(r => r.SigningKeyId).Distinct());
         var added = await fixture.Factory.WithDbAsync(db => db.ServerKeys.CountAsync()) - before;
-        Assert.Equal(2, added); // one signing key, one token encryption key
-        var generations = await fixture.Factory.WithDbAsync(db => db.ServerKeys.Where(k => k.Use == ServerKeyRing.SigningUse).Select(k => k.Generation).ToListAsync());
-        Assert.Equal(generations.Count, generations.Distinct().Count());
+        Assert.Equal(3, added); // one RSA signing key, one P-256 signing key, one token encryption key
+        foreach (var use in new[] { ServerKeyRing.SigningUse, ServerKeyRing.EcSigningUse, ServerKeyRing.TokenEncryptionUse })
+        {
+            var generations = await fixture.Factory.WithDbAsync(db => db.ServerKeys.Where(k => k.Use == use).Select(k => k.Generation).ToListAsync());
+            Assert.Equal(generations.Count, generations.Distinct().Count());
+        }
         // A rotation while one is pending changes nothing.
         await using (var scope = fixture.Factory.Services.CreateAsyncScope())
         {
