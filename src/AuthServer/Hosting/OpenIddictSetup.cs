@@ -90,8 +90,7 @@ public static class OpenIddictSetup
                 // Access and identity tokens are stateless JWTs: no database write per token.
                 options.AddEventHandler(ConnectHandlers.SkipStorageOfStatelessTokens.Descriptor);
                 options.AddEventHandler(ConnectHandlers.OmitIdentityTokenOnRefresh.Descriptor);
-                options.AddEventHandler(ConnectHandlers.SignInternalTokensWithHmac.Descriptor);
-                options.AddEventHandler(ConnectHandlers.SignAccessTokensWithConfiguredAlgorithm.Descriptor);
+                options.AddEventHandler(ConnectHandlers.ChooseSigningCredentials.Descriptor);
                 options.AddEventHandler(ConnectHandlers.HideEcdsaFromIdTokenAlgorithms.Descriptor);
                 // Counters of tokens issued and of redeemed tokens presented again (Hosting/Telemetry).
                 options.AddEventHandler(TokenMetricsHandlers.CountIssuedTokens.Descriptor);

@@ -365,14 +365,14 @@ public sealed class ConfigureOpenIddictKeys(ServerKeyRing keyRing) : IConfigureO
         }
 
         // The P-256 keys: published in the JWKS and validating; they sign access tokens only when the setting says
-        // so (SignAccessTokensWithConfiguredAlgorithm), never identity tokens (HideEcdsaFromIdTokenAlgorithms).
+        // so (ConnectHandlers.ChooseSigningCredentials), never identity tokens (HideEcdsaFromIdTokenAlgorithms).
         options.SigningCredentials.Add(new SigningCredentials(keyRing.EcSigningKey, SecurityAlgorithms.EcdsaSha256));
         foreach (var key in keyRing.PublishedEcSigningKeys.Where(k => k != keyRing.EcSigningKey))
         {
             options.SigningCredentials.Add(new SigningCredentials(key, SecurityAlgorithms.EcdsaSha256));
         }
 
-        // Validate codes and refresh tokens signed with HMAC (SignInternalTokensWithHmac). OpenIddict publishes only
+        // Validate codes and refresh tokens signed with HMAC (ConnectHandlers.ChooseSigningCredentials). OpenIddict publishes only
         // asymmetric keys in the JWKS and discovery, and KeepCurrentKeysFirst keeps the RSA key first, so access and
         // identity tokens stay RS256.
         foreach (var key in keyRing.InternalTokenValidationKeys)

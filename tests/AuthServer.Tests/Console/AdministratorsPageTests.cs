@@ -134,7 +134,7 @@ public sealed class AdministratorsPageTests(KestrelServerFixture fixture) : ICla
         var someone = $"someone-{Guid.NewGuid():N}@example.com";
         await page.GetByLabel("Email address").FillAsync(someone);
         await page.GetByRole(AriaRole.Button, new() { Name = "Save administrator" }).ClickAsync();
-        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("Tick the organizations this administrator manages, or Global.");
+        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("Choose the organizations this administrator manages, or Global.");
         await page.GetByLabel("Email address").FillAsync(someone);
         await page.GetByLabel("Global: every organization").CheckAsync();
         await page.GetByLabel("Hooli").CheckAsync();
@@ -200,7 +200,7 @@ public sealed class AdministratorsPageTests(KestrelServerFixture fixture) : ICla
 
         // The administrators' own organization is never a scoped role.
         var system = await scope.ServiceProvider.GetRequiredService<AdministratorService>()
-            .AddAsync(AdminCaller.Administrator(caller, null, "127.0.0.1"), $"sys-{Guid.NewGuid():N}@example.com", [SystemOrganization.Id], CancellationToken.None);
+            .AddAsync(AdminCaller.Administrator(caller, null, "127.0.0.1"), $"sys-{Guid.NewGuid():N}@example.com", isGlobal: false, [SystemOrganization.Id], CancellationToken.None);
         Assert.Equal((ErrorCatalog.EntityInvalid.Code, 400), (system.Error!.Code, system.Error.Status));
     }
 
@@ -282,7 +282,7 @@ public sealed class AdministratorsPageTests(KestrelServerFixture fixture) : ICla
     {
         await using var scope = fixture.Factory.Services.CreateAsyncScope();
         var added = await scope.ServiceProvider.GetRequiredService<AdministratorService>()
-            .AddAsync(AdminCommand.CommandLineCaller(), $"{name}-{Guid.NewGuid():N}@example.com", [], CancellationToken.None);
+            .AddAsync(AdminCommand.CommandLineCaller(), $"{name}-{Guid.NewGuid():N}@example.com", isGlobal: true, [], CancellationToken.None);
         Assert.False(added.Failed, added.Error?.Message);
         return added.Value!.UserId;
     }

@@ -1,4 +1,3 @@
-using AuthServer.Errors;
 using AuthServer.Features.AdminConsole;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -13,23 +12,8 @@ public sealed class SetAdministratorRequest
     /// <summary>True for a global administrator (every organization, the administrators and API keys).</summary>
     public bool? IsGlobal { get; init; }
 
-    /// <summary>The organizations of a scoped administrator; absent or empty for a global one.</summary>
+    /// <summary>The organizations of a scoped administrator; absent or empty for a global one (never both, never neither).</summary>
     public IReadOnlyList<Guid>? OrganizationIds { get; init; }
-
-    /// <summary>
-    /// One of the two, never both and never neither: re-scoping someone and forgetting the list must not make
-    /// them global (the console's form has the same rule).
-    /// </summary>
-    public Outcome<IReadOnlyList<Guid>> Role()
-    {
-        var organizations = OrganizationIds ?? [];
-        return (IsGlobal == true, organizations.Count > 0) switch
-        {
-            (true, true) => AuthError.EntityInvalid("organizationIds", "A global administrator has no organization list: send isGlobal or organizationIds, not both."),
-            (false, false) => AuthError.EntityInvalid("organizationIds", "Name the organizations, or send isGlobal: true for a global administrator."),
-            _ => Outcome<IReadOnlyList<Guid>>.From(organizations),
-        };
-    }
 }
 
 /// <summary>The console's administrators over the admin API, for global API keys: the same service and rules as the Administrators page.</summary>
@@ -52,21 +36,8 @@ public static class AdministratorEndpoints
         (await administrators.ListAsync(caller, page, cancellationToken)).RespondOk();
 
     private static async Task<Results<Ok<AdministratorView>, AdminError>> SetAsync(
-        SetAdministratorRequest? body, AdminCaller caller, AdministratorService administrators, CancellationToken cancellationToken)
-    {
-        // A well-formed body of a scoped key is refused for who sent it, not for what it says (a body that is not
-        // JSON at all was refused by the binder before this runs).
-        if (caller.CheckGlobal() is { } denied)
-        {
-            return new AdminError(denied);
-        }
-
-        var request = body ?? new SetAdministratorRequest();
-        var role = request.Role();
-        return role.Failed
-            ? new AdminError(role.Error!)
-            : (await administrators.AddAsync(caller, request.Email, role.Value!, cancellationToken)).RespondOk();
-    }
+        SetAdministratorRequest? body, AdminCaller caller, AdministratorService administrators, CancellationToken cancellationToken) =>
+        (await administrators.AddAsync(caller, body?.Email, body?.IsGlobal == true, body?.OrganizationIds ?? [], cancellationToken)).RespondOk();
 
     private static async Task<Results<NoContent, AdminError>> RemoveAsync(
         Guid userId, AdminCaller caller, AdministratorService administrators, CancellationToken cancellationToken) =>

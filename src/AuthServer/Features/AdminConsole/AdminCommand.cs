@@ -43,7 +43,7 @@ public static class AdminCommand
 
         await using var scope = services.CreateAsyncScope();
         var added = await scope.ServiceProvider.GetRequiredService<AdministratorService>()
-            .AddAsync(CommandLineCaller(), email, organizations, cancellationToken);
+            .AddAsync(CommandLineCaller(), email, isGlobal: organizations.Count == 0, organizations, cancellationToken);
         if (added.Failed)
         {
             var details = string.Join("; ", (added.Error!.Details ?? []).Select(d => $"{d.Location}: {d.Message}"));

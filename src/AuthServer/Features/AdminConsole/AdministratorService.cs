@@ -18,15 +18,27 @@ public sealed record AdministratorView(Guid UserId, string Email, bool IsGlobal,
 /// </summary>
 public sealed class AdministratorService(AuthDbContext db, UserAdmin users, AuditTrail audit, TimeProvider clock)
 {
+    /// <summary>Where a role's shape is refused: the admin API's body field and the console form's checkboxes.</summary>
+    public const string OrganizationIdsField = "organizationIds";
+
     /// <summary>
-    /// Makes the address an administrator: global when <paramref name="organizationIds"/> is empty, otherwise
-    /// of those organizations (each must exist). Adding an existing administrator replaces their role.
+    /// Makes the address an administrator: global, or of the listed organizations (each must exist); one of the
+    /// two, never both and never neither, so re-scoping someone and forgetting the list cannot make them global.
+    /// Adding an existing administrator replaces their role.
     /// </summary>
-    public async Task<Outcome<AdministratorView>> AddAsync(AdminCaller caller, string? email, IReadOnlyList<Guid> organizationIds, CancellationToken cancellationToken)
+    public async Task<Outcome<AdministratorView>> AddAsync(AdminCaller caller, string? email, bool isGlobal, IReadOnlyList<Guid> organizationIds,
+        CancellationToken cancellationToken)
     {
         if (caller.CheckGlobal() is { } denied)
         {
             return denied;
+        }
+
+        if (isGlobal == organizationIds.Count > 0)
+        {
+            return AuthError.EntityInvalid(OrganizationIdsField, isGlobal
+                ? "Choose either Global or organizations, not both."
+                : "Choose the organizations this administrator manages, or Global.");
         }
 
         // A scoped administrator of the administrators' own organization could change the address of a global
@@ -71,7 +83,7 @@ public sealed class AdministratorService(AuthDbContext db, UserAdmin users, Audi
             db.Administrators.Add(role);
         }
 
-        role.IsGlobal = organizationIds.Count == 0;
+        role.IsGlobal = isGlobal;
         role.OrganizationIds = [.. organizationIds.Distinct()];
         role.Updated = now;
         audit.Add(AuditActor.Of(caller), "administrator.add", AuditTrail.Targets.User, role.UserId.ToString(), SystemOrganization.Id);

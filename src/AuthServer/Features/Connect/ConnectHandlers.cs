@@ -122,52 +122,34 @@ public static class ConnectHandlers
     }
 
     /// <summary>
-    /// Authorization codes and refresh tokens are read by this server only, so they are signed with the key ring's
-    /// HMAC key instead of the RSA key OpenIddict picks for every token (one RSA private-key operation less per
-    /// code and per rotation; bench/README.md, issue 24). They stay encrypted as before. Access and identity
-    /// tokens, which apps verify with the JWKS, keep RS256.
+    /// Which key signs which token. Authorization codes and refresh tokens are read by this server only, so they
+    /// are signed with the key ring's HMAC key instead of the RSA key OpenIddict picks for every token (one RSA
+    /// private-key operation less per code and per rotation); they stay encrypted as before. Access tokens are
+    /// signed with the P-256 key when Tokens:AccessTokenSigningAlgorithm is ES256 (a tenth of an RSA signature's
+    /// CPU), otherwise as OpenIddict picks (RS256). Identity tokens are never touched: OpenIddict signs them with
+    /// the first asymmetric key, the RSA one. bench/README.md, issue 24.
     /// </summary>
-    public sealed class SignInternalTokensWithHmac(AuthServer.Hosting.ServerKeyRing keyRing) : IOpenIddictServerHandler<GenerateTokenContext>
+    public sealed class ChooseSigningCredentials(AuthServer.Hosting.ServerKeyRing keyRing, IOptionsMonitor<TokenOptions> options)
+        : IOpenIddictServerHandler<GenerateTokenContext>
     {
         public static OpenIddictServerHandlerDescriptor Descriptor { get; } =
             OpenIddictServerHandlerDescriptor.CreateBuilder<GenerateTokenContext>()
-                .UseSingletonHandler<SignInternalTokensWithHmac>()
+                .UseSingletonHandler<ChooseSigningCredentials>()
                 .SetOrder(OpenIddictServerHandlers.Protection.AttachSecurityCredentials.Descriptor.Order + 500)
                 .SetType(OpenIddictServerHandlerType.Custom)
                 .Build();
 
         public ValueTask HandleAsync(GenerateTokenContext context)
         {
-            if (context.TokenType is TokenTypeIdentifiers.RefreshToken or TokenTypeIdentifiers.Private.AuthorizationCode
-                && keyRing.InternalTokenSigning is { } signing)
+            var chosen = context.TokenType switch
             {
-                context.SigningCredentials = signing;
-            }
-
-            return ValueTask.CompletedTask;
-        }
-    }
-
-    /// <summary>
-    /// Access tokens are signed with the key ring's P-256 key when Tokens:AccessTokenSigningAlgorithm is ES256 (a
-    /// tenth of an RSA signature's CPU per token; bench/README.md, issue 24); with RS256, the default, as OpenIddict
-    /// picks. Identity tokens are never touched: OpenIddict signs them with the first asymmetric key, the RSA one.
-    /// </summary>
-    public sealed class SignAccessTokensWithConfiguredAlgorithm(AuthServer.Hosting.ServerKeyRing keyRing, IOptionsMonitor<TokenOptions> options)
-        : IOpenIddictServerHandler<GenerateTokenContext>
-    {
-        public static OpenIddictServerHandlerDescriptor Descriptor { get; } =
-            OpenIddictServerHandlerDescriptor.CreateBuilder<GenerateTokenContext>()
-                .UseSingletonHandler<SignAccessTokensWithConfiguredAlgorithm>()
-                .SetOrder(OpenIddictServerHandlers.Protection.AttachSecurityCredentials.Descriptor.Order + 600)
-                .SetType(OpenIddictServerHandlerType.Custom)
-                .Build();
-
-        public ValueTask HandleAsync(GenerateTokenContext context)
-        {
-            if (context.TokenType is TokenTypeIdentifiers.AccessToken && keyRing.AccessTokenSigning(options.CurrentValue) is { } signing)
+                TokenTypeIdentifiers.RefreshToken or TokenTypeIdentifiers.Private.AuthorizationCode => keyRing.InternalTokenSigning,
+                TokenTypeIdentifiers.AccessToken => keyRing.AccessTokenSigning(options.CurrentValue),
+                _ => null,
+            };
+            if (chosen is not null)
             {
-                context.SigningCredentials = signing;
+                context.SigningCredentials = chosen;
             }
 
             return ValueTask.CompletedTask;

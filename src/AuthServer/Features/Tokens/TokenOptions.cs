@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+
 namespace AuthServer.Features.Tokens;
 
 /// <summary>Section "Tokens": revocation of stateless tokens and rotation of the keys that sign them.</summary>
@@ -54,11 +56,11 @@ public sealed class TokenOptions
 }
 
 /// <summary>Tokens:* checked at start: an algorithm the server cannot sign with stops it with the setting's name.</summary>
-public sealed class TokenOptionsValidation : Microsoft.Extensions.Options.IValidateOptions<TokenOptions>
+public sealed class TokenOptionsValidation : IValidateOptions<TokenOptions>
 {
-    public Microsoft.Extensions.Options.ValidateOptionsResult Validate(string? name, TokenOptions options) =>
+    public ValidateOptionsResult Validate(string? name, TokenOptions options) =>
         options.AccessTokenSigningAlgorithm is TokenOptions.Rs256 or TokenOptions.Es256
-            ? Microsoft.Extensions.Options.ValidateOptionsResult.Success
-            : Microsoft.Extensions.Options.ValidateOptionsResult.Fail(
+            ? ValidateOptionsResult.Success
+            : ValidateOptionsResult.Fail(
                 $"{TokenOptions.Section}:{nameof(TokenOptions.AccessTokenSigningAlgorithm)} must be {TokenOptions.Rs256} or {TokenOptions.Es256}, not '{options.AccessTokenSigningAlgorithm}'.");
 }

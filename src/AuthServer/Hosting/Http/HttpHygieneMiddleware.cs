@@ -75,16 +75,15 @@ public sealed class HttpHygieneMiddleware(RequestDelegate next, IOptions<ServerO
 
         if (request.HasFormContentType && !HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method))
         {
-            string? urlEncoded = null;
+            // The raw url-encoded body, read once more from a buffer (it is at most the body limit); decoded to text
+            // only when the form reader refuses it, to name the parameter at fault.
+            using var raw = new MemoryStream();
             if (request.ContentType!.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase))
             {
-                // The raw body, read once more from a buffer (it is at most the body limit).
                 request.EnableBuffering();
-                using var raw = new MemoryStream();
                 await request.Body.CopyToAsync(raw, context.RequestAborted);
                 request.Body.Position = 0;
                 RefuseInvalidUtf8(PercentEncoding.FirstInvalid(raw.GetBuffer().AsSpan(0, (int)raw.Length)), "form");
-                urlEncoded = System.Text.Encoding.UTF8.GetString(raw.GetBuffer().AsSpan(0, (int)raw.Length));
             }
 
             IFormCollection form;
@@ -97,7 +96,7 @@ public sealed class HttpHygieneMiddleware(RequestDelegate next, IOptions<ServerO
             {
                 // A multipart body without its boundary or cut short, a form over the reader's limits, or a
                 // percent-encoded NUL, which the reader refuses outright: then name the parameter that carries it.
-                throw new AuthErrorException(UncleanUrlEncodedParameter(urlEncoded) is { } name
+                throw new AuthErrorException(UncleanUrlEncodedParameter(System.Text.Encoding.UTF8.GetString(raw.GetBuffer().AsSpan(0, (int)raw.Length))) is { } name
                     ? AuthError.EntityInvalid(name, "The value is not valid UTF-8 text or contains control characters.")
                     : AuthError.EntityInvalid("body", "The form could not be read."));
             }
@@ -109,9 +108,9 @@ public sealed class HttpHygieneMiddleware(RequestDelegate next, IOptions<ServerO
     }
 
     /// <summary>The first parameter of a url-encoded body whose name or value decodes to control characters, if any.</summary>
-    private static string? UncleanUrlEncodedParameter(string? body)
+    private static string? UncleanUrlEncodedParameter(string body)
     {
-        foreach (var pair in (body ?? "").Split('&', StringSplitOptions.RemoveEmptyEntries))
+        foreach (var pair in body.Split('&', StringSplitOptions.RemoveEmptyEntries))
         {
             var separator = pair.IndexOf('=', StringComparison.Ordinal);
             var name = Decode(separator < 0 ? pair : pair[..separator]);

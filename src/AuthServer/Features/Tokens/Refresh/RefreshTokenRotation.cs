@@ -207,7 +207,7 @@ public sealed partial class RefreshTokenRotation(
         });
     }
 
-    /// <summary>The presented token's claims with a new id and lifetime, signed and encrypted as OpenIddict does (SignInternalTokensWithHmac).</summary>
+    /// <summary>The presented token's claims with a new id and lifetime, signed and encrypted as OpenIddict does (ConnectHandlers.ChooseSigningCredentials).</summary>
     private string CreateRefreshToken(JsonObject payload, string tokenId, DateTimeOffset now, DateTimeOffset expires)
     {
         payload[Claims.IssuedAt] = now.ToUnixTimeSeconds();
